@@ -1,0 +1,3 @@
+export * from './platform.ts';
+export * from './catalog.ts';
+export * from './sales.ts';

@@ -23,8 +23,8 @@ import {
 
 export const pk = () => uuid().primaryKey().defaultRandom();
 
-/** A point in time, stored as timestamptz in UTC. */
-export const tstz = () => timestamp({ withTimezone: true, mode: 'date' });
+/** A point in time, stored as timestamptz(3) in UTC: millisecond precision matches JS dates, so keyset cursors round-trip exactly. */
+export const tstz = () => timestamp({ withTimezone: true, mode: 'date', precision: 3 });
 
 /** A calendar date (no time of day), exchanged as `YYYY-MM-DD`. */
 export const day = () => date({ mode: 'string' });

@@ -25,6 +25,7 @@ import {
   positive,
   tstz,
 } from './columns.ts';
+import { events } from './marketing.ts';
 import { industries, users } from './platform.ts';
 
 const owner = () => uuid().references(() => users.id, { onDelete: 'set null' });
@@ -429,7 +430,7 @@ export const interactions = pgTable(
     contact_id: uuid().references(() => contacts.id, { onDelete: 'set null' }),
     lead_id: uuid().references(() => leads.id, { onDelete: 'cascade' }),
     deal_id: uuid().references((): AnyPgColumn => deals.id, { onDelete: 'set null' }),
-    event_id: uuid(),
+    event_id: uuid().references((): AnyPgColumn => events.id, { onDelete: 'set null' }),
     type: text({ enum: INTERACTION_TYPES }).notNull(),
     direction: text({ enum: DIRECTIONS }),
     interaction_date: tstz().notNull().defaultNow(),

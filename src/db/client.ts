@@ -1,0 +1,95 @@
+/** Opens the database: embedded PGlite under the data directory, or PostgreSQL when DATABASE_URL is set. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema/index.ts';
+import { lockDataDir } from './lock.ts';
+
+export type Schema = typeof schema;
+/** A database handle or a transaction: verbs accept either. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type Database = {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Rows of a raw parameterised query, for the few hot paths that skip the query builder. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+  pool?: pg.Pool;
+  pglite?: PGlite;
+};
+
+// numeric stays a string (exact money); bigint counts fit in a JS number here.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type OpenOptions = {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  poolSize?: number;
+  /** A snapshot made by dumpDataDir, for fast test databases. */
+  loadDataDir?: Blob;
+  /** Skip the directory lock (an in-memory database has nothing to lock). */
+  memory?: boolean;
+};
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // Surface a bad URL or a down server at start, not at the first request.
+    const client = await pool.connect();
+    client.release();
+    pool.on('error', () => {
+      /* idle client errors are reported on the next query */
+    });
+    return {
+      kind: 'postgres',
+      db: drizzlePg({ client: pool, schema }) as unknown as Db,
+      pool,
+      async query(text, params) {
+        return (await pool.query(text, params as unknown[])).rows;
+      },
+      async close() {
+        await pool.end();
+      },
+    };
+  }
+  let release = () => {};
+  let dir: string | undefined;
+  if (!opts.memory) {
+    if (!opts.dataDir) throw new Error('openDatabase: dataDir is required for the embedded database');
+    release = lockDataDir(opts.dataDir);
+    dir = path.join(opts.dataDir, 'pglite');
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  try {
+    const pglite = await PGlite.create({
+      ...(dir ? { dataDir: dir } : {}),
+      ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    });
+    return {
+      kind: 'pglite',
+      db: drizzlePglite({ client: pglite, schema }) as unknown as Db,
+      pglite,
+      async query(text, params) {
+        return (await pglite.query(text, params as unknown[])).rows as never[];
+      },
+      async close() {
+        try {
+          if (!pglite.closed) {
+            await pglite.exec('CHECKPOINT');
+            await pglite.close();
+          }
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Maps PostgreSQL errors to AppError once, for every surface. Constraint names follow
+ * the schema's conventions (`<table>_<column>_check`, `<table>_<column>_<ref>_fk`,
+ * `<table>_<what>_key`), which is how a refusal names the field that caused it.
+ */
+import { AppError } from '../core/errors.ts';
+
+type PgErrorLike = { code?: string; constraint?: string; column?: string; table?: string; detail?: string };
+
+function pgError(e: unknown): PgErrorLike | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    const c = cur as PgErrorLike & { cause?: unknown };
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return c;
+    cur = c.cause;
+  }
+  return undefined;
+}
+
+function fieldFromConstraint(constraint: string | undefined, table: string | undefined, suffix: RegExp) {
+  if (!constraint) return undefined;
+  let rest = constraint.replace(suffix, '');
+  if (table && rest.startsWith(`${table}_`)) rest = rest.slice(table.length + 1);
+  return rest || undefined;
+}
+
+/** `Key (company_id)=(…)` or `Key (lower(email))=(…)` in a PostgreSQL detail names the column. */
+function keyColumn(detail: string | undefined) {
+  const m = detail?.match(/^Key \((?:lower\()?([a-z0-9_]+)\)?(?:, [a-z0-9_]+)*\)=/);
+  return m?.[1];
+}
+
+/** Returns an AppError for database errors a client can cause; anything else is rethrown as is. */
+export function mapDbError(e: unknown, table?: string): unknown {
+  if (e instanceof AppError) return e;
+  const pe = pgError(e);
+  if (!pe?.code) return e;
+  const t = pe.table ?? table;
+  switch (pe.code) {
+    case '23505': {
+      const field = keyColumn(pe.detail) ?? fieldFromConstraint(pe.constraint, t, /_key$/) ?? 'id';
+      return new AppError('CONFLICT', `A record with this ${field} already exists`, {
+        details: { fields: [{ field, message: 'already exists' }] },
+        cause: e,
+      });
+    }
+    case '23503': {
+      if (pe.detail?.includes('is still referenced')) {
+        return new AppError('CONFLICT', 'This record is still referenced by other records; archive it instead', {
+          cause: e,
+        });
+      }
+      const field = keyColumn(pe.detail) ?? 'id';
+      return new AppError('VALIDATION', `${field}: refers to a record that does not exist`, {
+        details: { fields: [{ field, message: 'refers to a record that does not exist' }] },
+        cause: e,
+      });
+    }
+    case '23514': {
+      const field = fieldFromConstraint(pe.constraint, t, /_check$/) ?? 'record';
+      return new AppError('VALIDATION', `${field}: value is out of the allowed range`, {
+        details: { fields: [{ field, message: 'value is out of the allowed range' }] },
+        cause: e,
+      });
+    }
+    case '23502': {
+      const field = pe.column ?? 'record';
+      return new AppError('VALIDATION', `${field}: is required`, {
+        details: { fields: [{ field, message: 'is required' }] },
+        cause: e,
+      });
+    }
+    case '22P02':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22001':
+      return new AppError('VALIDATION', 'A value has the wrong type or is out of range', { cause: e });
+    case '40001':
+    case '40P01':
+      return new AppError('CONFLICT', 'The record was changed concurrently; try again', { cause: e });
+    default:
+      return e;
+  }
+}

@@ -15,6 +15,18 @@ const EnvSchema = z.object({
   THROUGHLINE_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   THROUGHLINE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   THROUGHLINE_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  THROUGHLINE_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Australia/Sydney')
+    .optional(),
+  THROUGHLINE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   THROUGHLINE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
@@ -27,6 +39,10 @@ export type Config = {
   poolSize: number;
   seedDemo: 'auto' | 'never';
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** What "today" means for follow-ups and reports; the machine's zone by default. */
+  timeZone: string | undefined;
+  /** The CLI talks to this server instead of opening the database itself. */
+  serverUrl: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -55,5 +71,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.THROUGHLINE_POOL_SIZE,
     seedDemo: e.THROUGHLINE_SEED_DEMO,
     logLevel: e.THROUGHLINE_LOG_LEVEL,
+    timeZone: e.THROUGHLINE_TIMEZONE,
+    serverUrl: e.THROUGHLINE_URL,
   };
 }

@@ -20,6 +20,8 @@ export type Ctx = {
   db: Db;
   actor: Actor;
   now: () => Date;
+  /** IANA time zone that decides what "today" and "this week" mean. */
+  timeZone: string;
   meta?: RequestMeta;
   /** True inside withTx, so nested verbs share one transaction instead of opening savepoints. */
   inTx?: boolean;
@@ -29,8 +31,24 @@ export type Ctx = {
 export const LOCAL_OPERATOR: Actor = { type: 'local', id: null, label: 'local operator', role: 'admin' };
 export const SYSTEM: Actor = { type: 'system', id: null, label: 'system', role: 'admin' };
 
-export function makeCtx(db: Db, actor: Actor = LOCAL_OPERATOR, meta?: RequestMeta): Ctx {
-  return { db, actor, now: () => new Date(), ...(meta ? { meta } : {}) };
+export const DEFAULT_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export function makeCtx(
+  db: Db,
+  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date } = {},
+): Ctx {
+  return {
+    db,
+    actor: opts.actor ?? LOCAL_OPERATOR,
+    now: opts.now ?? (() => new Date()),
+    timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
+    ...(opts.meta ? { meta: opts.meta } : {}),
+  };
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in the context's time zone. */
+export function localDate(ctx: Ctx, at: Date = ctx.now()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 /** Runs fn in one transaction; inside an existing one it simply joins it. */

@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
-import { lockDataDir } from './lock.ts';
+import { lockDataDir, type DataDirLock } from './lock.ts';
 
 export type Schema = typeof schema;
 /** A database handle or a transaction: verbs accept either. */
@@ -19,6 +19,8 @@ export type Database = {
   /** Rows of a raw parameterised query, for the few hot paths that skip the query builder. */
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
+  /** Embedded only: tells other processes (the CLI) where this one serves the API. */
+  announce?(url: string): void;
   pool?: pg.Pool;
   pglite?: PGlite;
 };
@@ -57,11 +59,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       },
     };
   }
-  let release = () => {};
+  let lock: DataDirLock | undefined;
   let dir: string | undefined;
   if (!opts.memory) {
     if (!opts.dataDir) throw new Error('openDatabase: dataDir is required for the embedded database');
-    release = lockDataDir(opts.dataDir);
+    lock = lockDataDir(opts.dataDir);
     dir = path.join(opts.dataDir, 'pglite');
     fs.mkdirSync(dir, { recursive: true });
   }
@@ -74,6 +76,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       kind: 'pglite',
       db: drizzlePglite({ client: pglite, schema }) as unknown as Db,
       pglite,
+      announce: (url) => lock?.announce(url),
       async query(text, params) {
         return (await pglite.query(text, params as unknown[])).rows as never[];
       },
@@ -84,12 +87,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
             await pglite.close();
           }
         } finally {
-          release();
+          lock?.release();
         }
       },
     };
   } catch (e) {
-    release();
+    lock?.release();
     throw e;
   }
 }

@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type LockHolder = { pid: number; host: string; command: string; started_at: string };
+export type LockHolder = { pid: number; host: string; command: string; started_at: string; url?: string };
+
+export type DataDirLock = {
+  release(): void;
+  /** Records where the holder serves the API, so the CLI can talk to it instead. */
+  announce(url: string): void;
+};
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -39,8 +45,16 @@ function readHolder(file: string): LockHolder | undefined {
   }
 }
 
-/** Takes the lock or throws DataDirLockedError naming the holder. Returns the release function. */
-export function lockDataDir(dataDir: string, command = process.argv.slice(1).join(' ')): () => void {
+/** The live process holding the directory, if any (a stale lock file counts as none). */
+export function lockHolder(dataDir: string): LockHolder | undefined {
+  const holder = readHolder(path.join(dataDir, 'throughline.lock'));
+  if (!holder) return undefined;
+  if (holder.host === os.hostname() && !alive(holder.pid)) return undefined;
+  return holder;
+}
+
+/** Takes the lock or throws DataDirLockedError naming the holder. */
+export function lockDataDir(dataDir: string, command = process.argv.slice(1).join(' ')): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'throughline.lock');
   const me: LockHolder = {
@@ -53,11 +67,16 @@ export function lockDataDir(dataDir: string, command = process.argv.slice(1).joi
     try {
       fs.writeFileSync(file, JSON.stringify(me), { flag: 'wx' });
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        const holder = readHolder(file);
-        if (holder?.pid === me.pid) fs.rmSync(file, { force: true });
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          const holder = readHolder(file);
+          if (holder?.pid === me.pid) fs.rmSync(file, { force: true });
+        },
+        announce(url: string) {
+          if (!released) fs.writeFileSync(file, JSON.stringify({ ...me, url }));
+        },
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -1,0 +1,267 @@
+/**
+ * The HTTP API, generated from the registry: one route per operation, the OpenAPI
+ * document, a docs page and /healthz. Cross-cutting HTTP concerns (request ids, body
+ * limits, ETag/If-Match, Idempotency-Key, problem+json) live here and only here.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { makeCtx, withTx, type Ctx } from '../core/context.ts';
+import { AppError, invalid } from '../core/errors.ts';
+import { invoke, operations, type Operation } from '../core/registry.ts';
+import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
+import type { Database } from '../db/client.ts';
+import { idempotency_keys } from '../db/schema/platform.ts';
+import { docsPage } from './docs.ts';
+import { buildOpenApi } from './openapi.ts';
+import { problemResponse, toProblem } from './problem.ts';
+
+export type AppOptions = {
+  database: Database;
+  bodyLimitBytes?: number;
+  timeZone?: string | undefined;
+  log?: (msg: string, err?: unknown) => void;
+};
+
+type Env = { Variables: { requestId: string } };
+
+const LIST_PARAMS = new Set(['sort', 'cursor', 'limit', 'q', 'archived']);
+const FILTER_KEY = /^([a-z][a-z0-9_]{0,63})(?:\[([a-z_]{1,10})\])?$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+function parseListQuery(url: URL): Row {
+  const filters: Filter[] = [];
+  const input: Row = {};
+  for (const [key, value] of url.searchParams) {
+    if (LIST_PARAMS.has(key)) {
+      input[key] = value;
+      continue;
+    }
+    const m = FILTER_KEY.exec(key);
+    if (!m) throw invalid([{ field: key, message: 'is not a known query parameter' }]);
+    const op = (m[2] ?? 'eq') as Filter['op'];
+    if (!FILTER_OPS.includes(op)) {
+      throw invalid([{ field: m[1]!, message: `unknown operator ${op}; use one of: ${FILTER_OPS.join(', ')}` }]);
+    }
+    filters.push({ field: m[1]!, op, value: value });
+  }
+  if (filters.length) input.filters = filters;
+  return input;
+}
+
+/** `"3"`, `W/"3"` or `3` → 3; `*` → undefined (any version). */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (!header || header.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!m) throw invalid([{ field: 'If-Match', message: 'must be an ETag returned by this API, e.g. "3"' }]);
+  return Number(m[1]);
+}
+
+const etagOf = (body: unknown) =>
+  body && typeof body === 'object' && typeof (body as Row).version === 'number' ? `"${(body as Row).version}"` : undefined;
+
+async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/(?:[a-z.+-]*\+)?json\b/i.test(type)) {
+    throw invalid([{ field: 'body', message: 'send a JSON body with Content-Type: application/json' }]);
+  }
+  try {
+    return await c.req.json();
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw invalid([{ field: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+function honoPath(path: string) {
+  return path.replace(/\{([a-z_]+)\}/g, ':$1');
+}
+
+/** Gathers an operation's input from the path, the query string or body, and headers. */
+async function inputFor(op: Operation, c: Context): Promise<Row> {
+  const params = c.req.param() as Record<string, string>;
+  switch (op.kind) {
+    case 'list':
+      return parseListQuery(new URL(c.req.url));
+    case 'get':
+    case 'delete':
+      return { id: params.id };
+    case 'create':
+      return { data: await readJson(c) };
+    case 'bulk_create': {
+      const body = (await readJson(c)) as Row;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        throw invalid([{ field: 'body', message: 'must be an object with an items array' }]);
+      }
+      return body;
+    }
+    case 'update': {
+      const v = parseIfMatch(c.req.header('if-match'));
+      return { id: params.id, data: await readJson(c), ...(v !== undefined ? { expected_version: v } : {}) };
+    }
+    case 'archive':
+    case 'restore': {
+      const v = parseIfMatch(c.req.header('if-match'));
+      return { id: params.id, ...(v !== undefined ? { expected_version: v } : {}) };
+    }
+    case 'action': {
+      if (op.http.method === 'get') {
+        return { ...Object.fromEntries(new URL(c.req.url).searchParams), ...params };
+      }
+      const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding');
+      const body = hasBody ? await readJson(c) : {};
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
+      }
+      for (const k of Object.keys(params)) {
+        if (k in (body as Row)) throw invalid([{ field: k, message: 'is given in the path' }]);
+      }
+      return { ...(body as Row), ...params };
+    }
+  }
+}
+
+export function createApp(opts: AppOptions) {
+  const { database } = opts;
+  const log = opts.log ?? ((msg, err) => console.error(msg, err));
+  const app = new Hono<Env>();
+  let openapi: string | undefined;
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+    c.header('x-content-type-options', 'nosniff');
+    if (!c.res.headers.has('content-security-policy')) {
+      c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+
+  app.onError((err, c) => problemResponse(c, toProblem(err, c.get('requestId') ?? randomUUID(), log)));
+  app.notFound((c) =>
+    problemResponse(
+      c,
+      toProblem(new AppError('NOT_FOUND', `No route for ${c.req.method} ${new URL(c.req.url).pathname}; see /api/docs`), c.get('requestId'), log),
+    ),
+  );
+
+  const limit = bodyLimit({
+    maxSize: opts.bodyLimitBytes ?? 1_048_576,
+    onError: () => {
+      throw new AppError('LIMIT_EXCEEDED', `The request body is larger than ${opts.bodyLimitBytes ?? 1_048_576} bytes`);
+    },
+  });
+
+  const ctxFor = (c: Context<Env>): Ctx =>
+    makeCtx(database.db, {
+      meta: {
+        requestId: c.get('requestId'),
+        ip: (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '',
+        userAgent: c.req.header('user-agent') ?? '',
+      },
+      ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+    });
+
+  app.get('/healthz', async (c) => {
+    await database.query('select 1');
+    return c.json({ status: 'ok', database: database.kind });
+  });
+
+  app.get('/api/openapi.json', (c) => {
+    openapi ??= JSON.stringify(buildOpenApi(operations));
+    return c.newResponse(openapi, 200, { 'content-type': 'application/json' });
+  });
+  app.get('/api/docs', (c) => {
+    c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(docsPage(operations));
+  });
+  app.get('/', (c) => {
+    c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Throughline</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2933}a{color:#0b5cad}</style></head>
+<body><h1>Throughline</h1><p>The server is running on the ${database.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database.</p>
+<ul><li><a href="/api/docs">API documentation</a></li><li><a href="/api/openapi.json">OpenAPI document</a></li><li><a href="/api/v1/companies">Companies</a></li><li><a href="/api/v1/sales/follow-ups">Follow-ups due this week</a></li></ul></body></html>`);
+  });
+
+  for (const op of operations) {
+    const path = honoPath(op.http.path);
+    const handler = async (c: Context<Env>) => {
+      const ctx = ctxFor(c);
+      const input = await inputFor(op, c);
+      const idemKey = op.http.method === 'post' ? c.req.header('idempotency-key') : undefined;
+      let status = op.http.status ?? 200;
+      let body: unknown;
+      if (idemKey !== undefined) {
+        const replay = await runIdempotent(ctx, op, input, idemKey, c.req.method, new URL(c.req.url).pathname, status);
+        status = replay.status;
+        body = replay.body;
+        if (replay.replayed) c.header('idempotent-replayed', 'true');
+      } else {
+        body = await invoke(op, ctx, input);
+      }
+      const etag = op.resource && op.kind !== 'list' ? etagOf(body) : undefined;
+      if (etag) c.header('etag', etag);
+      if (op.kind === 'create' && body && typeof body === 'object' && 'id' in body) {
+        c.header('location', `${op.http.path}/${String((body as Row).id)}`);
+      }
+      return c.json(body as object, status as 200);
+    };
+    const method = op.http.method;
+    if (method === 'get') app.get(path, handler);
+    else if (method === 'delete') app.delete(path, handler);
+    else if (method === 'patch') app.patch(path, limit, handler);
+    else app.post(path, limit, handler);
+  }
+  return app;
+}
+
+/**
+ * A POST with an Idempotency-Key runs in one transaction with the key's record: a retry
+ * gets the first response back, a concurrent duplicate waits on the key's unique index,
+ * and a failed attempt leaves no key behind, so it can be retried.
+ */
+async function runIdempotent(
+  ctx: Ctx,
+  op: Operation,
+  input: Row,
+  key: string,
+  method: string,
+  path: string,
+  okStatus: number,
+): Promise<{ status: number; body: unknown; replayed: boolean }> {
+  if (key.length < 1 || key.length > 200 || !/^[\x21-\x7e]+$/.test(key)) {
+    throw invalid([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+  }
+  const actor = `${ctx.actor.type}:${ctx.actor.id ?? ''}`;
+  const hash = createHash('sha256').update(`${method} ${path}\n${JSON.stringify(input)}`).digest('hex');
+  return withTx(ctx, async (tx) => {
+    const inserted = await tx.db
+      .insert(idempotency_keys)
+      .values({ key, actor, method, path, request_hash: hash, status_code: 0 })
+      .onConflictDoNothing()
+      .returning({ id: idempotency_keys.id });
+    if (inserted.length === 0) {
+      const [prior] = await tx.db
+        .select()
+        .from(idempotency_keys)
+        .where(and(eq(idempotency_keys.actor, actor), eq(idempotency_keys.key, key)));
+      if (!prior || prior.request_hash !== hash) {
+        throw new AppError('CONFLICT', 'This Idempotency-Key was already used with a different request; use a new key', {
+          details: { fields: [{ field: 'Idempotency-Key', message: 'was used with a different request' }] },
+        });
+      }
+      return { status: prior.status_code, body: prior.response_body, replayed: true };
+    }
+    const body = await invoke(op, tx, input);
+    // Store exactly what the client received (dates as ISO strings).
+    const stored = JSON.parse(JSON.stringify(body)) as unknown;
+    await tx.db
+      .update(idempotency_keys)
+      .set({ status_code: okStatus, response_body: stored })
+      .where(eq(idempotency_keys.id, inserted[0]!.id));
+    return { status: okStatus, body: stored, replayed: false };
+  });
+}

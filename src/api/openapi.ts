@@ -1,0 +1,207 @@
+/** The OpenAPI 3.1 document, generated from the registry and the resources' fields. */
+import { z } from 'zod';
+import type { Field } from '../core/fields.ts';
+import type { Operation } from '../core/registry.ts';
+import { FILTER_OPS, MAX_LIMIT, type Resource } from '../core/resource.ts';
+
+type Json = Record<string, unknown>;
+
+function fieldSchema(f: Field): Json {
+  const base: Json = (() => {
+    switch (f.kind) {
+      case 'uuid':
+        return { type: 'string', format: 'uuid' };
+      case 'enum':
+        return { type: 'string', enum: [...(f.enumValues ?? [])] };
+      case 'integer':
+      case 'bigint':
+        return { type: 'integer' };
+      case 'numeric':
+        return { type: 'string', pattern: '^-?\\d+(\\.\\d+)?$', description: `exact decimal, up to ${f.scale ?? 0} places` };
+      case 'boolean':
+        return { type: 'boolean' };
+      case 'timestamp':
+        return { type: 'string', format: 'date-time' };
+      case 'date':
+        return { type: 'string', format: 'date' };
+      case 'json':
+        return {};
+      case 'text_array':
+        return { type: 'array', items: { type: 'string' } };
+      default:
+        return { type: 'string' };
+    }
+  })();
+  return f.nullable && f.kind !== 'json' ? { ...base, type: [base.type ?? 'string', 'null'] } : base;
+}
+
+const pascal = (s: string) => s.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+
+function resourceSchemas(res: Resource): Record<string, Json> {
+  const name = pascal(res.name);
+  const row: Json = {
+    type: 'object',
+    description: res.summary,
+    properties: Object.fromEntries(res.output.map((f) => [f.name, fieldSchema(f)])),
+    required: res.output.map((f) => f.name),
+  };
+  const out: Record<string, Json> = { [name]: row };
+  if (res.mode !== 'readonly') {
+    out[`${name}Create`] = {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(res.writable.map((f) => [f.name, fieldSchema(f)])),
+      required: res.writable.filter((f) => !f.nullable && !f.hasDefault).map((f) => f.name).concat(res.required ?? []),
+    };
+    out[`${name}Update`] = {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: Object.fromEntries(res.writable.filter((f) => !res.immutable.includes(f.name)).map((f) => [f.name, fieldSchema(f)])),
+    };
+  }
+  return out;
+}
+
+const problemRef = { $ref: '#/components/responses/Problem' };
+const ref = (n: string) => ({ $ref: `#/components/schemas/${n}` });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+
+function inputJsonSchema(op: Operation): Json {
+  try {
+    return z.toJSONSchema(op.input, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  } catch {
+    return { type: 'object' };
+  }
+}
+
+function operationObject(op: Operation): Json {
+  const res = op.resource;
+  const name = res ? pascal(res.name) : '';
+  const pathParams = [...op.http.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => ({
+    name: m[1],
+    in: 'path',
+    required: true,
+    schema: m[1] === 'id' ? { type: 'string', format: 'uuid' } : { type: 'string' },
+  }));
+  const o: Json = {
+    operationId: op.name,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    'x-scope': op.scope,
+    'x-destructive': op.destructive,
+    parameters: [...pathParams],
+    responses: { default: problemRef } as Json,
+  };
+  const params = o.parameters as Json[];
+  const responses = o.responses as Json;
+  const ok = String(op.http.status ?? 200);
+  const ifMatch = { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The ETag you read; a stale one gets 412' };
+  const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 }, description: 'A retry with the same key and body returns the first response; a different body is refused' };
+  switch (op.kind) {
+    case 'list': {
+      params.push(
+        { name: 'sort', in: 'query', schema: { type: 'string', enum: res!.sortable.flatMap((s) => [s, `-${s}`]) } },
+        { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 50 } },
+        { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 }, description: `Searches ${res!.search.join(', ') || 'nothing'}` },
+        { name: 'archived', in: 'query', schema: { type: 'string', enum: ['exclude', 'include', 'only'], default: 'exclude' } },
+        ...res!.filterable.map((f) => ({
+          name: f,
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: `Equals; or use ${f}[op] with op one of ${FILTER_OPS.join(', ')}`,
+        })),
+      );
+      responses['200'] = {
+        description: 'A page of records',
+        content: json({ type: 'object', properties: { items: { type: 'array', items: ref(name) }, next_cursor: { type: ['string', 'null'] } }, required: ['items', 'next_cursor'] }),
+      };
+      break;
+    }
+    case 'get':
+    case 'archive':
+    case 'restore':
+      if (op.kind !== 'get') params.push(ifMatch);
+      responses['200'] = { description: 'The record', headers: { ETag: { schema: { type: 'string' } } }, content: json(ref(name)) };
+      break;
+    case 'create':
+      params.push(idem);
+      o.requestBody = { required: true, content: json(ref(`${name}Create`)) };
+      responses['201'] = { description: 'Created', headers: { ETag: { schema: { type: 'string' } }, Location: { schema: { type: 'string' } } }, content: json(ref(name)) };
+      break;
+    case 'bulk_create':
+      params.push(idem);
+      o.requestBody = { required: true, content: json({ type: 'object', properties: { items: { type: 'array', maxItems: 10000, items: ref(`${name}Create`) } }, required: ['items'] }) };
+      responses['201'] = { description: 'Created', content: json({ type: 'object', properties: { ids: { type: 'array', items: { type: 'string', format: 'uuid' } } } }) };
+      break;
+    case 'update':
+      params.push(ifMatch);
+      o.requestBody = { required: true, content: json(ref(`${name}Update`)) };
+      responses['200'] = { description: 'The changed record', content: json(ref(name)) };
+      break;
+    case 'delete':
+      responses['200'] = { description: 'Deleted', content: json({ type: 'object', properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } }) };
+      break;
+    case 'action': {
+      const schema = inputJsonSchema(op);
+      const props = { ...((schema.properties as Json | undefined) ?? {}) };
+      for (const p of pathParams) delete props[p.name as string];
+      if (op.http.method === 'get') {
+        for (const [k, v] of Object.entries(props)) params.push({ name: k, in: 'query', required: false, schema: v });
+      } else {
+        params.push(idem);
+        const required = ((schema.required as string[] | undefined) ?? []).filter((r) => !pathParams.some((p) => p.name === r));
+        o.requestBody = { required: true, content: json({ type: 'object', properties: props, ...(required.length ? { required } : {}), additionalProperties: false }) };
+      }
+      responses[ok] = { description: 'Result', content: json({ type: 'object' }) };
+      break;
+    }
+  }
+  return o;
+}
+
+export function buildOpenApi(operations: Operation[]): Json {
+  const paths: Record<string, Json> = {};
+  const schemas: Record<string, Json> = {};
+  const seen = new Set<string>();
+  for (const op of operations) {
+    (paths[op.http.path] ??= {})[op.http.method] = operationObject(op);
+    if (op.resource && !seen.has(op.resource.name)) {
+      seen.add(op.resource.name);
+      Object.assign(schemas, resourceSchemas(op.resource));
+    }
+  }
+  schemas.Problem = {
+    type: 'object',
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      code: { type: 'string', enum: ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'PRECONDITION_FAILED', 'FORBIDDEN', 'UNAUTHORIZED', 'LIMIT_EXCEEDED', 'INTERNAL'] },
+      detail: { type: 'string' },
+      request_id: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
+      allowed: { type: 'array', items: { type: 'string' }, description: 'For a refused status move: the allowed next statuses' },
+    },
+    required: ['type', 'title', 'status', 'code', 'detail', 'request_id'],
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Throughline API',
+      version: '1',
+      description: 'Sales pipeline, assessment, delivery and measured ROI for an AI consultancy. Money is exact: decimal strings with a currency code.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    servers: [{ url: '/' }],
+    tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      responses: { Problem: { description: 'An error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: ref('Problem') } } } },
+    },
+  };
+}

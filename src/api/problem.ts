@@ -1,0 +1,64 @@
+/** The one error mapper of the HTTP surface: AppError → application/problem+json, never SQL or stacks. */
+import type { Context } from 'hono';
+import { AppError, type ErrorCode } from '../core/errors.ts';
+import { mapDbError } from '../db/errors.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  LIMIT_EXCEEDED: 413,
+  INTERNAL: 500,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  VALIDATION: 'Invalid request',
+  UNAUTHORIZED: 'Authentication required',
+  FORBIDDEN: 'Not allowed',
+  NOT_FOUND: 'Not found',
+  CONFLICT: 'Conflict',
+  PRECONDITION_FAILED: 'Precondition failed',
+  LIMIT_EXCEEDED: 'Limit exceeded',
+  INTERNAL: 'Internal error',
+};
+
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  request_id: string;
+  errors?: { field: string; message: string }[];
+  [key: string]: unknown;
+};
+
+export function toProblem(error: unknown, requestId: string, log: (msg: string, err: unknown) => void): Problem {
+  const mapped = mapDbError(error);
+  const e =
+    mapped instanceof AppError
+      ? mapped
+      : new AppError('INTERNAL', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
+  if (!(mapped instanceof AppError)) log(`request ${requestId} failed`, error);
+  const { fields, ...rest } = e.details;
+  const status = e.code === 'LIMIT_EXCEEDED' && rest.retry_after !== undefined ? 429 : STATUS[e.code];
+  return {
+    type: `/api/docs#problem-${e.code.toLowerCase()}`,
+    title: TITLE[e.code],
+    status,
+    code: e.code,
+    detail: e.message,
+    request_id: requestId,
+    ...(fields ? { errors: fields } : {}),
+    ...rest,
+  };
+}
+
+export function problemResponse(c: Context, problem: Problem): Response {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (problem.status === 429 && problem.retry_after !== undefined) headers['retry-after'] = String(problem.retry_after);
+  return c.newResponse(JSON.stringify(problem), problem.status as 400, headers);
+}

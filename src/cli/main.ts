@@ -1,0 +1,283 @@
+/**
+ * The `throughline` command. Besides serve/migrate/seed, every registry operation is a
+ * subcommand (`throughline companies list`, `throughline sales log-prospect`), run against
+ * the running server's API when one holds the data directory, or in-process otherwise.
+ */
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { makeCtx } from '../core/context.ts';
+import { AppError } from '../core/errors.ts';
+import { invoke, operations, type Operation } from '../core/registry.ts';
+import { FILTER_OPS, type Filter } from '../core/resource.ts';
+import { resources } from '../core/resources.ts';
+import { DataDirLockedError, lockHolder } from '../db/lock.ts';
+import { MigrationError } from '../db/migrate.ts';
+import { consoleLogger, openAndMigrate, startServer, type Logger } from '../server.ts';
+import { pickColumns, renderRecord, renderTable } from './format.ts';
+import { callRemote } from './remote.ts';
+
+type Row = Record<string, unknown>;
+
+const quiet: Logger = { info: () => {}, error: (m, e) => console.error(m, e) };
+
+class UsageError extends Error {}
+
+/** Field kinds by name across all tables, to type `--set key=value` values. */
+const kindByField = new Map<string, string>();
+for (const r of resources) for (const f of r.fields) if (!kindByField.has(f.name)) kindByField.set(f.name, f.kind);
+
+function coerce(key: string, raw: string, kinds: Map<string, string>): unknown {
+  if (raw === 'null') return null;
+  const kind = kinds.get(key) ?? kindByField.get(key);
+  switch (kind) {
+    case 'integer':
+    case 'bigint':
+      return /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'json':
+    case 'text_array':
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    default:
+      if (kind === undefined && (raw === 'true' || raw === 'false')) return raw === 'true';
+      return raw;
+  }
+}
+
+/** `--data '{…}'` plus `--set a.b=c` pairs, merged into one object. */
+function payload(opts: { data?: string; set?: string[] }, kinds: Map<string, string>): Row {
+  let out: Row = {};
+  if (opts.data) {
+    try {
+      out = JSON.parse(opts.data) as Row;
+    } catch {
+      throw new UsageError('--data is not valid JSON');
+    }
+    if (!out || typeof out !== 'object' || Array.isArray(out)) throw new UsageError('--data must be a JSON object');
+  }
+  for (const pair of opts.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError(`--set ${pair}: use key=value`);
+    const path = pair.slice(0, eq).split('.');
+    let target = out;
+    for (const part of path.slice(0, -1)) target = (target[part] ??= {}) as Row;
+    const leaf = path[path.length - 1]!;
+    target[leaf] = coerce(leaf, pair.slice(eq + 1), kinds);
+  }
+  return out;
+}
+
+function parseWhere(list: string[] = []): Filter[] {
+  return list.map((w) => {
+    const m = /^([a-z][a-z0-9_]*)(?:\[([a-z_]+)\])?=(.*)$/s.exec(w);
+    if (!m) throw new UsageError(`--where ${w}: use field=value or field[op]=value`);
+    const op = (m[2] ?? 'eq') as Filter['op'];
+    if (!FILTER_OPS.includes(op)) throw new UsageError(`--where ${w}: op must be one of ${FILTER_OPS.join(', ')}`);
+    return { field: m[1]!, op, value: m[3]! };
+  });
+}
+
+async function execute(config: Config, op: Operation, input: Row): Promise<unknown> {
+  const remote = config.serverUrl ?? (config.databaseUrl ? undefined : lockHolder(config.dataDir)?.url);
+  if (remote) return callRemote(remote, op, input);
+  const { database } = await openAndMigrate(config, quiet);
+  try {
+    return await invoke(op, makeCtx(database.db, config.timeZone ? { timeZone: config.timeZone } : {}), input);
+  } finally {
+    await database.close();
+  }
+}
+
+function print(op: Operation, result: unknown, opts: { json?: boolean; columns?: string }) {
+  if (opts.json || op.kind === 'action' || op.kind === 'bulk_create' || op.kind === 'delete') {
+    console.log(JSON.stringify(result, null, 2));
+    return;
+  }
+  if (op.kind === 'list') {
+    const { items, next_cursor } = result as { items: Row[]; next_cursor: string | null };
+    if (items.length === 0) console.log('(no records)');
+    else console.log(renderTable(items, pickColumns(items, opts.columns?.split(','))));
+    if (next_cursor) console.log(`\nMore: --cursor ${next_cursor}`);
+    return;
+  }
+  console.log(renderRecord(result as Row));
+}
+
+function addOperation(group: Command, op: Operation, config: () => Config) {
+  const sub = op.name.split('.').slice(1).join('.').replace(/_/g, '-');
+  const pathParams = [...op.http.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);
+  const cmd = group.command(sub).description(op.summary + (op.description ? `\n\n${op.description}` : ''));
+  for (const p of pathParams) cmd.argument(`<${p}>`);
+  cmd.option('--json', 'print JSON');
+  const kinds = new Map((op.resource?.fields ?? []).map((f) => [f.name, f.kind]));
+  if (op.kind === 'list') {
+    cmd
+      .option('-w, --where <filter...>', `filter: field=value or field[op]=value (${FILTER_OPS.join(', ')})`)
+      .option('--sort <field>', 'sort by a field; -field for descending')
+      .option('--limit <n>', 'page size (at most 200)')
+      .option('--cursor <cursor>', 'the next_cursor of the previous page')
+      .option('-q, --q <text>', 'search')
+      .addOption(new Option('--archived <mode>', 'archived records').choices(['exclude', 'include', 'only']))
+      .option('--columns <list>', 'columns to show, comma-separated');
+  }
+  if (['create', 'update', 'action', 'bulk_create'].includes(op.kind)) {
+    cmd.option('-d, --data <json>', op.kind === 'bulk_create' ? 'a JSON array of records' : 'the input as a JSON object');
+    if (op.kind !== 'bulk_create') cmd.option('-s, --set <key=value...>', 'set one field (dots for nested: company.name=Acme)');
+  }
+  if (['update', 'archive', 'restore'].includes(op.kind)) cmd.option('--if-version <n>', 'refuse if the record is no longer at this version');
+  cmd.action(async (...args: unknown[]) => {
+    const opts = (args[pathParams.length] ?? {}) as Row;
+    const params = Object.fromEntries(pathParams.map((p, i) => [p, args[i]]));
+    let input: Row;
+    switch (op.kind) {
+      case 'list':
+        input = {
+          ...(opts.where ? { filters: parseWhere(opts.where as string[]) } : {}),
+          ...Object.fromEntries(['sort', 'limit', 'cursor', 'q', 'archived'].filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]])),
+        };
+        break;
+      case 'create':
+        input = { data: payload(opts, kinds) };
+        break;
+      case 'bulk_create': {
+        let items: unknown;
+        try {
+          items = JSON.parse(String(opts.data ?? '[]'));
+        } catch {
+          throw new UsageError('--data is not valid JSON');
+        }
+        input = { items };
+        break;
+      }
+      case 'update':
+        input = { ...params, data: payload(opts, kinds) };
+        break;
+      case 'action':
+        input = { ...payload(opts, kinds), ...params };
+        break;
+      default:
+        input = { ...params };
+    }
+    if (opts.ifVersion !== undefined) input.expected_version = Number(opts.ifVersion);
+    const result = await execute(config(), op, input);
+    print(op, result, opts as { json?: boolean; columns?: string });
+  });
+}
+
+export function buildProgram(): Command {
+  let cached: Config | undefined;
+  const config = () => (cached ??= loadConfig());
+  const program = new Command('throughline')
+    .description('Throughline: run an AI consultancy from first call to monthly ROI report.')
+    .showHelpAfterError()
+    .enablePositionalOptions();
+
+  program
+    .command('serve')
+    .description('Serve the API (and later the web app) on HOST:PORT, default 127.0.0.1:3000')
+    .action(async () => {
+      const c = config();
+      const log = consoleLogger(c.logLevel);
+      const server = await startServer(c, log);
+      log.info(`Throughline is running at ${server.url} (API docs: ${server.url}/api/docs)`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info(`${signal}: finishing requests and closing the database…`);
+        const force = setTimeout(() => {
+          log.error('Shutdown took longer than 15 s; exiting.');
+          process.exit(1);
+        }, 15_000);
+        force.unref();
+        server.close().then(
+          () => process.exit(0),
+          (e) => {
+            log.error('Error while shutting down', e);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit')
+    .action(async () => {
+      const c = config();
+      const { database } = await openAndMigrate(c, consoleLogger(c.logLevel));
+      await database.close();
+      console.log('Migrations applied.');
+    });
+
+  program
+    .command('seed')
+    .description('Load the demo data into an empty database, or generate large volumes with --scale')
+    .option('--scale <contacts>', 'generate this many contacts (with companies and engagements) for benchmarks')
+    .option('--usage <rows>', 'with --scale: ai_usage rows to generate', '0')
+    .action(async (opts: { scale?: string; usage: string }) => {
+      const c = config();
+      const { database } = await openAndMigrate(c, consoleLogger(c.logLevel));
+      try {
+        if (opts.scale !== undefined) {
+          const contacts = Number(opts.scale);
+          const usageRows = Number(opts.usage);
+          if (!Number.isInteger(contacts) || contacts < 1 || !Number.isInteger(usageRows) || usageRows < 0) {
+            throw new UsageError('--scale and --usage take whole numbers');
+          }
+          const { seedScale } = await import('../demo/scale.ts');
+          await seedScale(database, { contacts, usageRows, onProgress: (m) => console.log(m) });
+        } else {
+          const [row] = await database.query<{ n: number }>('select count(*)::int as n from companies');
+          if ((row?.n ?? 0) > 0) throw new UsageError('The database already has companies; demo data is only loaded into an empty one.');
+          const { seedDemo } = await import('../demo/seed.ts');
+          const { counts } = await seedDemo(makeCtx(database.db, c.timeZone ? { timeZone: c.timeZone } : {}));
+          console.log(JSON.stringify(counts, null, 2));
+        }
+      } finally {
+        await database.close();
+      }
+    });
+
+  const groups = new Map<string, Command>();
+  for (const op of operations) {
+    const prefix = op.name.split('.')[0]!;
+    let group = groups.get(prefix);
+    if (!group) {
+      group = program.command(prefix).description(op.resource ? op.resource.summary : `${prefix.replace(/_/g, ' ')} operations`);
+      groups.set(prefix, group);
+    }
+    addOperation(group, op, config);
+  }
+  return program;
+}
+
+function report(e: unknown): number {
+  if (e instanceof AppError) {
+    console.error(`${e.code}: ${e.message}`);
+    for (const f of e.details.fields ?? []) console.error(`  ${f.field}: ${f.message}`);
+    return 1;
+  }
+  if (e instanceof UsageError) {
+    console.error(`usage: ${e.message}`);
+    return 2;
+  }
+  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof MigrationError) {
+    console.error(e.message);
+    return 1;
+  }
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  return 1;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (e) {
+  process.exitCode = report(e);
+}

@@ -1,0 +1,202 @@
+/**
+ * The one registry of operations. HTTP routes, CLI commands (and later MCP tools and
+ * the web client) are generated from it: each operation names its input schema, the
+ * permission it needs, whether it destroys data, how it binds to HTTP, and the verb it runs.
+ */
+import { z } from 'zod';
+import type { Ctx } from './context.ts';
+import { invalid, type FieldError } from './errors.ts';
+import {
+  archiveRecord,
+  createRecord,
+  createRecords,
+  deleteRecord,
+  FILTER_OPS,
+  getRecord,
+  listRecords,
+  MAX_LIMIT,
+  restoreRecord,
+  singular,
+  updateRecord,
+  type Resource,
+} from './resource.ts';
+import { resources } from './resources.ts';
+import { salesOperations } from './sales/operations.ts';
+
+export type Scope = 'read' | 'write' | 'admin';
+export type OperationKind = 'list' | 'get' | 'create' | 'bulk_create' | 'update' | 'archive' | 'restore' | 'delete' | 'action';
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+export type Operation<I = any, O = any> = {
+  name: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  scope: Scope;
+  destructive: boolean;
+  kind: OperationKind;
+  resource?: Resource;
+  input: z.ZodType<I>;
+  /** Documents the response; not checked at run time. */
+  output?: z.ZodType;
+  http: { method: HttpMethod; path: string; status?: number };
+  run: (ctx: Ctx, input: I) => Promise<O>;
+};
+
+export function defineOperation<I, O>(op: Operation<I, O>): Operation<I, O> {
+  return op;
+}
+
+const id = z.uuid({ message: 'must be a UUID' });
+const expectedVersion = z.int().min(1).optional();
+
+export const FilterSchema = z.strictObject({
+  field: z.string().max(64),
+  op: z.enum(FILTER_OPS),
+  value: z.unknown(),
+});
+
+export const ListInputSchema = z.strictObject({
+  filters: z.array(FilterSchema).max(50).optional(),
+  sort: z.string().max(70).optional(),
+  cursor: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).optional(),
+  q: z.string().max(200).optional(),
+  archived: z.enum(['exclude', 'include', 'only']).optional(),
+});
+
+function genericOperations(res: Resource): Operation[] {
+  const one = singular(res.name);
+  const base = `/api/v1/${res.name}`;
+  const ops: Operation[] = [
+    {
+      name: `${res.name}.list`,
+      summary: `List ${res.name}`,
+      description: `${res.summary}. Filter with \`field=value\` or \`field[op]=value\` (ops: ${FILTER_OPS.join(', ')}), sort with \`sort=field\` or \`sort=-field\`, page with \`cursor\` and \`limit\` (at most ${MAX_LIMIT}), search with \`q\`.`,
+      tag: res.name,
+      scope: 'read',
+      destructive: false,
+      kind: 'list',
+      resource: res,
+      input: ListInputSchema,
+      http: { method: 'get', path: base },
+      run: (ctx, input) => listRecords(ctx, res, input),
+    },
+    {
+      name: `${res.name}.get`,
+      summary: `Get a ${one}`,
+      tag: res.name,
+      scope: 'read',
+      destructive: false,
+      kind: 'get',
+      resource: res,
+      input: z.strictObject({ id }),
+      http: { method: 'get', path: `${base}/{id}` },
+      run: (ctx, input) => getRecord(ctx, res, input.id),
+    },
+  ];
+  if (res.mode === 'readonly') return ops;
+  ops.push({
+    name: `${res.name}.create`,
+    summary: `Create a ${one}`,
+    tag: res.name,
+    scope: 'write',
+    destructive: false,
+    kind: 'create',
+    resource: res,
+    input: z.strictObject({ data: z.unknown() }),
+    http: { method: 'post', path: base, status: 201 },
+    run: (ctx, input) => createRecord(ctx, res, input.data),
+  });
+  if (!res.pipeline && !res.beforeInsert) {
+    ops.push({
+      name: `${res.name}.bulk_create`,
+      summary: `Create many ${res.name} at once`,
+      description: 'All rows are validated first; if any is invalid nothing is written. At most 10,000 rows per request.',
+      tag: res.name,
+      scope: 'write',
+      destructive: false,
+      kind: 'bulk_create',
+      resource: res,
+      input: z.strictObject({ items: z.array(z.unknown()) }),
+      http: { method: 'post', path: `${base}/bulk`, status: 201 },
+      run: (ctx, input) => createRecords(ctx, res, input.items),
+    });
+  }
+  if (res.mode !== 'editable') return ops;
+  ops.push(
+    {
+      name: `${res.name}.update`,
+      summary: `Change a ${one}`,
+      description: 'Partial update. Send If-Match with the ETag (or `expected_version`) to refuse the write if someone changed the record since you read it.',
+      tag: res.name,
+      scope: 'write',
+      destructive: false,
+      kind: 'update',
+      resource: res,
+      input: z.strictObject({ id, data: z.unknown(), expected_version: expectedVersion }),
+      http: { method: 'patch', path: `${base}/{id}` },
+      run: (ctx, input) =>
+        updateRecord(ctx, res, input.id, input.data, input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}),
+    },
+    {
+      name: `${res.name}.archive`,
+      summary: `Archive a ${one}`,
+      description: 'Soft delete: hidden from lists, restorable.',
+      tag: res.name,
+      scope: 'write',
+      destructive: false,
+      kind: 'archive',
+      resource: res,
+      input: z.strictObject({ id, expected_version: expectedVersion }),
+      http: { method: 'post', path: `${base}/{id}/archive` },
+      run: (ctx, input) => archiveRecord(ctx, res, input.id, input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}),
+    },
+    {
+      name: `${res.name}.restore`,
+      summary: `Restore an archived ${one}`,
+      tag: res.name,
+      scope: 'write',
+      destructive: false,
+      kind: 'restore',
+      resource: res,
+      input: z.strictObject({ id, expected_version: expectedVersion }),
+      http: { method: 'post', path: `${base}/{id}/restore` },
+      run: (ctx, input) => restoreRecord(ctx, res, input.id, input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}),
+    },
+  );
+  if (res.hardDelete !== false) {
+    ops.push({
+      name: `${res.name}.delete`,
+      summary: `Delete a ${one} permanently`,
+      description: 'Administrators only. Prefer archive; a record still referenced elsewhere cannot be deleted.',
+      tag: res.name,
+      scope: 'admin',
+      destructive: true,
+      kind: 'delete',
+      resource: res,
+      input: z.strictObject({ id }),
+      http: { method: 'delete', path: `${base}/{id}` },
+      run: (ctx, input) => deleteRecord(ctx, res, input.id),
+    });
+  }
+  return ops;
+}
+
+export const operations: Operation[] = [...salesOperations, ...resources.flatMap(genericOperations)];
+export const operationByName = new Map(operations.map((o) => [o.name, o]));
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: [...i.path.map(String), k].join('.'), message: 'is not a known field' }))
+      : [{ field: i.path.map(String).join('.') || 'input', message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message }],
+  );
+}
+
+/** Validates the input against the operation's schema and runs it: the one way every surface calls the core. */
+export async function invoke<O>(op: Operation<unknown, O>, ctx: Ctx, input: unknown): Promise<O> {
+  const parsed = op.input.safeParse(input);
+  if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
+  return op.run(ctx, parsed.data);
+}

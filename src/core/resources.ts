@@ -1,0 +1,154 @@
+/**
+ * Every table the API, CLI and (later) MCP expose through the generic layer, with what
+ * is special about each: hidden secrets, computed columns, pipelines, numbering.
+ * Tables written only by the system are `readonly` until the verb that owns them exists.
+ */
+import * as t from '../db/schema/index.ts';
+import type { Ctx } from './context.ts';
+import { nextDocumentNumber } from './delivery/numbering.ts';
+import { defineResource, type Resource, type ResourceConfig, type Row } from './resource.ts';
+
+/** `https://www.Smith.com.au/about` → `smith.com.au`. */
+export function domainOf(website: unknown): string | null {
+  if (typeof website !== 'string' || website.trim() === '') return null;
+  const raw = website.trim();
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`);
+    return u.hostname.toLowerCase().replace(/^www\./, '') || null;
+  } catch {
+    return null;
+  }
+}
+
+const yearOf = (v: unknown, ctx: Ctx) => {
+  const d = v instanceof Date ? v : typeof v === 'string' ? new Date(v) : ctx.now();
+  return Number.isNaN(d.getTime()) ? ctx.now().getUTCFullYear() : d.getUTCFullYear();
+};
+
+const configs: ResourceConfig[] = [
+  // Platform
+  { name: 'users', table: t.users, module: 'platform', summary: 'People who use Throughline', hidden: ['password_hash'], readOnly: ['email_verified', 'disabled_at'] },
+  { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'] },
+  { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'] },
+  { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'] },
+  { name: 'notes', table: t.notes, module: 'platform', summary: 'Notes on any record', search: ['note_text'] },
+  { name: 'pipeline_stages', table: t.pipeline_stages, module: 'platform', summary: 'Statuses and stages of each pipeline, with allowed moves', defaultSort: 'position', immutable: ['pipeline', 'key'] },
+  { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at' },
+  { name: 'industries', table: t.industries, module: 'platform', summary: 'Industry classifications' },
+  { name: 'feature_flags', table: t.feature_flags, module: 'platform', summary: 'Feature flags per environment' },
+  { name: 'integrations', table: t.integrations, module: 'platform', summary: 'Third-party service configuration', mode: 'readonly', hidden: ['api_key_encrypted', 'config'] },
+  { name: 'email_queue', table: t.email_queue, module: 'platform', summary: 'Outgoing email outbox', mode: 'readonly', search: ['subject'] },
+  { name: 'analytics_events', table: t.analytics_events, module: 'platform', summary: 'Analytics events', mode: 'append' },
+  { name: 'webhook_subscriptions', table: t.webhook_subscriptions, module: 'platform', summary: 'Outbound webhook subscriptions', mode: 'readonly', hidden: ['secret_encrypted'] },
+  { name: 'webhook_deliveries', table: t.webhook_deliveries, module: 'platform', summary: 'Webhook delivery log', mode: 'readonly' },
+
+  // Sales
+  {
+    name: 'companies',
+    table: t.companies,
+    module: 'sales',
+    summary: 'Companies and accounts in the pipeline',
+    search: ['name', 'legal_name', 'website', 'location'],
+    pipeline: { field: 'status', pipeline: 'company', entity: 'company' },
+    readOnly: ['domain', 'health_score', 'health_factors', 'health_calculated_at'],
+    prepare: (v) => ('website' in v ? { ...v, domain: domainOf(v.website) } : v),
+  },
+  { name: 'company_addresses', table: t.company_addresses, module: 'sales', summary: 'Company addresses' },
+  { name: 'company_team', table: t.company_team, module: 'sales', summary: 'Who on our team works each company' },
+  { name: 'company_preferences', table: t.company_preferences, module: 'sales', summary: 'Company preferences' },
+  { name: 'company_metrics', table: t.company_metrics, module: 'sales', summary: 'Monthly company metrics', defaultSort: '-period' },
+  {
+    name: 'contacts',
+    table: t.contacts,
+    module: 'sales',
+    summary: 'People at companies',
+    search: ['name', 'email', 'role_title'],
+    // Some site staff have no email at all (000); an email given means they have one.
+    prepare: (v) => ('email' in v ? { ...v, has_email: typeof v.email === 'string' && v.email !== '' } : v),
+  },
+  { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached' },
+  {
+    name: 'leads',
+    table: t.leads,
+    module: 'sales',
+    summary: 'Unqualified inbound and outbound leads',
+    search: ['email', 'first_name', 'last_name', 'company_name'],
+    pipeline: { field: 'status', pipeline: 'lead', entity: 'lead' },
+    readOnly: ['score', 'converted_at', 'converted_to_account_id', 'converted_contact_id', 'converted_deal_id'],
+  },
+  { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at' },
+  { name: 'lead_qualifications', table: t.lead_qualifications, module: 'sales', summary: 'BANT qualification of leads' },
+  { name: 'interactions', table: t.interactions, module: 'sales', summary: 'Every touchpoint: calls, emails, meetings, follow-ups', search: ['subject', 'summary', 'next_step'], defaultSort: '-interaction_date' },
+  { name: 'deals', table: t.deals, module: 'sales', summary: 'Opportunities by stage', pipeline: { field: 'stage', pipeline: 'deal', entity: 'deal' } },
+  { name: 'deal_stakeholders', table: t.deal_stakeholders, module: 'sales', summary: 'Who matters on each deal' },
+  { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal' },
+  { name: 'deal_products', table: t.deal_products, module: 'sales', summary: 'Deal line items (quantity × unit price)' },
+  { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns' },
+  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets' },
+  { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content' },
+  { name: 'campaign_metrics', table: t.campaign_metrics, module: 'sales', summary: 'Campaign metrics by period' },
+  { name: 'events', table: t.events, module: 'sales', summary: 'Events and conferences', defaultSort: '-event_date' },
+  { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects' },
+  { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts awaiting approval' },
+
+  // Assessment
+  { name: 'audits', table: t.audits, module: 'assessment', summary: 'Company audits from the staff survey' },
+  { name: 'survey_responses', table: t.survey_responses, module: 'assessment', summary: 'Audit and pre-training survey answers' },
+  { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards' },
+  { name: 'capacity', table: t.capacity, module: 'assessment', summary: 'Our team capacity in hours per week' },
+  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision' },
+  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append' },
+  { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append' },
+
+  // Delivery
+  { name: 'services', table: t.services, module: 'delivery', summary: 'The services catalog' },
+  { name: 'industry_services', table: t.industry_services, module: 'delivery', summary: 'Which services fit which industry' },
+  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' } },
+  { name: 'engagement_services', table: t.engagement_services, module: 'delivery', summary: 'Services in each engagement' },
+  { name: 'engagement_milestones', table: t.engagement_milestones, module: 'delivery', summary: 'Milestones and KPIs' },
+  { name: 'contracts', table: t.contracts, module: 'delivery', summary: 'MSAs, SOWs and NDAs' },
+  { name: 'ai_licenses', table: t.ai_licenses, module: 'delivery', summary: 'AI licences assigned to client staff' },
+  { name: 'ai_assets', table: t.ai_assets, module: 'delivery', summary: 'MCP servers and Skills files built' },
+  { name: 'ai_asset_deployments', table: t.ai_asset_deployments, module: 'delivery', summary: 'Where each asset is deployed' },
+  { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'] },
+  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on' },
+  { name: 'task_ai_assets', table: t.task_ai_assets, module: 'delivery', summary: 'Which assets support which tasks' },
+  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date' },
+  { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions' },
+  { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes' },
+  {
+    name: 'support_tickets',
+    table: t.support_tickets,
+    module: 'delivery',
+    summary: 'Client support requests',
+    readOnly: ['ticket_number'],
+    beforeInsert: async (ctx, v) => ({ ...v, ticket_number: await nextDocumentNumber(ctx, 'ticket', yearOf(v.request_date, ctx)) }),
+  },
+  { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs' },
+  {
+    name: 'invoices',
+    table: t.invoices,
+    module: 'delivery',
+    summary: 'Invoices (overdue is derived from the due date)',
+    readOnly: ['invoice_number'],
+    hardDelete: false,
+    beforeInsert: async (ctx, v) => ({ ...v, invoice_number: await nextDocumentNumber(ctx, 'invoice', yearOf(v.issue_date, ctx)) }),
+  },
+
+  // Measurement
+  { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day", mode: 'append', defaultSort: '-usage_date' },
+  { name: 'ai_usage_monthly', table: t.ai_usage_monthly, module: 'measurement', summary: 'Monthly usage rollup', mode: 'readonly', defaultSort: '-month' },
+  { name: 'llm_usage_logs', table: t.llm_usage_logs, module: 'measurement', summary: "Throughline's own LLM calls and their cost", mode: 'append' },
+  { name: 'llm_model_prices', table: t.llm_model_prices, module: 'measurement', summary: 'LLM prices per million tokens' },
+];
+
+export const resources: Resource[] = configs.map(defineResource);
+export const resourceByName = new Map(resources.map((r) => [r.name, r]));
+
+export function resource(name: string): Resource {
+  const r = resourceByName.get(name);
+  if (!r) throw new Error(`unknown resource ${name}`);
+  return r;
+}
+
+export type { Row };

@@ -63,8 +63,14 @@ const configs: ResourceConfig[] = [
     module: 'sales',
     summary: 'People at companies',
     search: ['name', 'email', 'role_title'],
-    // Some site staff have no email at all (000); an email given means they have one.
-    prepare: (v) => ('email' in v ? { ...v, has_email: typeof v.email === 'string' && v.email !== '' } : v),
+    // Some site staff have no email at all (000): an email given means they have one; a new
+    // contact without one has none unless has_email says otherwise (the address is unknown).
+    prepare: (v, existing) => {
+      const given = typeof v.email === 'string' && v.email !== '';
+      if (given) return { ...v, has_email: true };
+      if (!existing) return { ...v, has_email: v.has_email ?? false };
+      return 'email' in v ? { ...v, has_email: v.has_email ?? false } : v;
+    },
   },
   { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached' },
   {

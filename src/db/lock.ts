@@ -83,7 +83,7 @@ export function lockDataDir(dataDir: string, command = process.argv.slice(1).joi
       const holder = readHolder(file);
       // A lock left by a process that no longer exists (a crash, kill -9) is stale.
       // A different host cannot be checked, so it is honoured.
-      if (holder && (holder.host !== me.host || alive(holder.pid)) && holder.pid !== process.pid) {
+      if (holder && (holder.host !== me.host || alive(holder.pid))) {
         throw new DataDirLockedError(dataDir, holder);
       }
       fs.rmSync(file, { force: true });

@@ -1,0 +1,186 @@
+/** The real process: start, lock, serve, stop cleanly, reopen; migrations on empty databases. */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/client.ts';
+import { DataDirLockedError, lockDataDir } from '../src/db/lock.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { loadConfig } from '../src/config.ts';
+
+const BIN = path.resolve('bin/throughline.js');
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function cli(args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+}
+
+async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...process.env, THROUGHLINE_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', THROUGHLINE_SEED_DEMO: 'never' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (out += String(d)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    child.stdout!.on('data', () => {
+      const m = /running at (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', () => reject(new Error(`server exited:\n${out}`)));
+  });
+  return { child, url, output: () => out };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
+
+describe('migrations', () => {
+  it('build every table on an empty embedded database, and a second run changes nothing', async () => {
+    const database = await openDatabase({ memory: true });
+    try {
+      await migrateDatabase(database);
+      await migrateDatabase(database);
+      const [tables] = await database.query<{ n: number }>(
+        "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+      );
+      expect(tables!.n).toBe(67);
+      const stages = await database.query<{ pipeline: string; n: number }>(
+        'select pipeline, count(*)::int as n from pipeline_stages group by pipeline order by pipeline',
+      );
+      expect(stages).toEqual([
+        { pipeline: 'company', n: 14 },
+        { pipeline: 'deal', n: 5 },
+        { pipeline: 'engagement', n: 6 },
+        { pipeline: 'lead', n: 7 },
+      ]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('build every table on an empty PostgreSQL database', async () => {
+    const admin = await openDatabase({ databaseUrl: process.env.TEST_DATABASE_URL!, poolSize: 1 });
+    const name = `throughline_migrate_${process.pid}`;
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+    const url = new URL(process.env.TEST_DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 3 });
+    try {
+      // Two processes starting together: the advisory lock lets one migrate at a time.
+      await Promise.all([migrateDatabase(database), migrateDatabase(database)]);
+      const [tables] = await database.query<{ n: number }>(
+        "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+      );
+      expect(tables!.n).toBe(67);
+      const [stages] = await database.query<{ n: number }>('select count(*)::int as n from pipeline_stages');
+      expect(stages!.n).toBe(32);
+    } finally {
+      await database.close();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    }
+  });
+});
+
+describe('the embedded data directory', () => {
+  it('is locked against a second opener, naming the holder', () => {
+    const dir = tmp();
+    const lock = lockDataDir(dir, 'test holder');
+    try {
+      let err: unknown;
+      try {
+        lockDataDir(dir, 'second');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(DataDirLockedError);
+      expect((err as Error).message).toContain(`process ${process.pid}`);
+      expect((err as Error).message).toContain('test holder');
+    } finally {
+      lock.release();
+    }
+    lockDataDir(dir).release();
+  });
+
+  it('takes over a lock left by a process that no longer exists', () => {
+    const dir = tmp();
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.writeFileSync(
+      path.join(dir, 'throughline.lock'),
+      JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), command: 'crashed', started_at: '2026-01-01T00:00:00Z' }),
+    );
+    lockDataDir(dir).release();
+    expect(fs.existsSync(path.join(dir, 'throughline.lock'))).toBe(false);
+  });
+
+  it('serves, refuses a second process, lets the CLI use the running server, stops on SIGTERM and reopens with the data', async () => {
+    const dir = tmp();
+    const first = await startServe(dir);
+    const health = await fetch(`${first.url}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
+
+    const second = cli(['migrate'], { THROUGHLINE_DATA_DIR: dir });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`in use by process ${first.child.pid}`);
+
+    // The CLI finds the server through the lock and goes through its API.
+    const created = cli(['sales', 'log-prospect', '--set', 'company.name=Lockstep Constructions', '--json'], { THROUGHLINE_DATA_DIR: dir });
+    expect(created.stderr).toBe('');
+    expect(created.status).toBe(0);
+    const companyId = (JSON.parse(created.stdout) as { company: { id: string } }).company.id;
+
+    first.child.kill('SIGTERM');
+    expect(await exited(first.child)).toBe(0);
+    expect(first.output()).toContain('closing the database');
+    expect(fs.existsSync(path.join(dir, 'throughline.lock'))).toBe(false);
+
+    // With no server running, the CLI opens the database itself.
+    const listed = cli(['companies', 'get', companyId, '--json'], { THROUGHLINE_DATA_DIR: dir });
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ id: companyId, name: 'Lockstep Constructions', status: 'lead' });
+
+    const again = await startServe(dir);
+    const res = await fetch(`${again.url}/api/v1/companies/${companyId}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).toBe('"1"');
+    again.child.kill('SIGINT');
+    expect(await exited(again.child)).toBe(0);
+  });
+
+  it('CLI errors say code and message and exit non-zero', () => {
+    const dir = tmp();
+    const bad = cli(['companies', 'create', '--set', 'source=carrier_pigeon'], { THROUGHLINE_DATA_DIR: dir });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('VALIDATION');
+    expect(bad.stderr).toContain('name: is required');
+    expect(bad.stderr).toContain('source: must be one of');
+    const usage = cli(['companies', 'list', '--where', 'name~x'], { THROUGHLINE_DATA_DIR: dir });
+    expect(usage.status).toBe(2);
+  });
+});
+
+describe('configuration', () => {
+  it('defaults to 127.0.0.1:3000 and ./data, and refuses a non-loopback host before sign-in exists', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, dataDir: path.resolve('data') });
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/only listens on loopback/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(loadConfig({ PORT: '8080', HOST: 'localhost' })).toMatchObject({ port: 8080, host: 'localhost' });
+  });
+});

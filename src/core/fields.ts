@@ -43,7 +43,9 @@ const SHORT_NAMES = /(^|_)(name|title|email|phone|mobile|status|stage|type|key|c
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** JSON values for jsonb columns: finite numbers, bounded depth, no prototype-polluting keys. */
-const jsonValue: z.ZodType = z.json().superRefine((v, ctx) => {
+// The key check runs on the raw input: z.json() drops `__proto__` keys while parsing,
+// which would silently change the data instead of refusing it.
+const jsonValue: z.ZodType = z.unknown().superRefine((v, ctx) => {
   const walk = (x: unknown, depth: number): string | undefined => {
     if (depth > 20) return 'is nested too deeply';
     if (Array.isArray(x)) {
@@ -62,7 +64,7 @@ const jsonValue: z.ZodType = z.json().superRefine((v, ctx) => {
   };
   const problem = walk(v, 0);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+}).pipe(z.json());
 
 function decimal(precision: number, scale: number) {
   const intDigits = precision - scale;

@@ -428,11 +428,10 @@ export async function createRecords(ctx: Ctx, res: Resource, inputs: unknown[]):
       const selectCols = names.map((n, i) => {
         const f = columns[i]!;
         const u = sql`u.${sql.identifier(`c${i}`)}`;
-        if (f.kind === 'text_array') {
-          return sql`case when ${u} is null then null else array(select jsonb_array_elements_text(${u})) end`;
-        }
+        const value =
+          f.kind === 'text_array' ? sql`case when ${u} is null then null else array(select jsonb_array_elements_text(${u})) end` : u;
         // A value a row leaves out takes the column default (a nullable column's explicit null does too).
-        return f.hasDefault ? sql`coalesce(${u}, ${sql.raw(defaultSql(f))})` : u;
+        return f.hasDefault ? sql`coalesce(${value}, ${sql.raw(defaultSql(f))})` : value;
       });
       const stampCols: SQL[] = [];
       const stampVals: SQL[] = [];
@@ -443,10 +442,16 @@ export async function createRecords(ctx: Ctx, res: Resource, inputs: unknown[]):
         }
       }
       const aliases = sql.join(names.map((_, i) => sql.identifier(`c${i}`)), sql`, `);
-      const query = sql`insert into ${res.table} (${sql.join([...insertCols, ...stampCols], sql`, `)})
-        select ${sql.join([...selectCols, ...stampVals], sql`, `)}
-        from unnest(${sql.join(arrays, sql`, `)}) as u(${aliases})
-        returning id`;
+      // Rows that give no field at all still need one row each: the id column carries them.
+      const query = names.length
+        ? sql`insert into ${res.table} (${sql.join([...insertCols, ...stampCols], sql`, `)})
+            select ${sql.join([...selectCols, ...stampVals], sql`, `)}
+            from unnest(${sql.join(arrays, sql`, `)}) as u(${aliases})
+            returning id`
+        : sql`insert into ${res.table} (${sql.join([sql`id`, ...stampCols], sql`, `)})
+            select ${sql.join([sql`gen_random_uuid()`, ...stampVals], sql`, `)}
+            from generate_series(1, ${chunk.length}::int)
+            returning id`;
       const result = (await dbCall(res, () => tx.db.execute(query))) as unknown as { rows: { id: string }[] };
       const chunkIds = result.rows.map((r) => r.id);
       ids.push(...chunkIds);

@@ -368,6 +368,10 @@ export async function insertRecord(ctx: Ctx, res: Resource, values: Row, operati
     }
     const now = tx.now();
     const toInsert: Row = res.beforeInsert ? await res.beforeInsert(tx, { ...prepared }) : { ...prepared };
+    // Timestamps that default to "now" take the context's clock, not the database's.
+    for (const f of res.fields) {
+      if (f.kind === 'timestamp' && f.hasDefault && toInsert[f.name] === undefined) toInsert[f.name] = now;
+    }
     if (res.fieldByName.has('created_at')) toInsert.created_at = now;
     if (res.fieldByName.has('updated_at')) toInsert.updated_at = now;
     const [row] = (await dbCall(res, () => tx.db.insert(res.table).values(toInsert as never).returning())) as Row[];

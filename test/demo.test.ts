@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCtx, type Ctx } from '../src/core/context.ts';
 import { followUpsDue } from '../src/core/sales/workflow.ts';
 import { seedDemo } from '../src/demo/seed.ts';
-import { freshDatabase, type TestDatabase } from './db.ts';
+import { backends, freshDatabase, type TestDatabase } from './db.ts';
 
 /** Wednesday 18 November 2026, 09:00 UTC: the week runs Monday 16 to Sunday 22. */
 const NOW = new Date('2026-11-18T09:00:00Z');
@@ -11,18 +11,15 @@ const COMPANY_STATUSES = ['lead', 'contacted', 'meeting_scheduled', 'meeting_com
 const LEAD_STATUSES = ['new', 'contacted', 'qualifying', 'qualified', 'converted', 'disqualified', 'lost'];
 const DEAL_STAGES = ['discovery', 'proposal', 'negotiation', 'closed_won', 'closed_lost'];
 
-describe('demo world', () => {
+for (const backend of backends) describe(`demo world [${backend}]`, () => {
   let database: TestDatabase;
   let ctx: Ctx;
   let counts: Record<string, number>;
-  let seconds = 0;
 
   beforeAll(async () => {
-    database = await freshDatabase('pglite');
+    database = await freshDatabase(backend);
     ctx = makeCtx(database.db, { now: () => NOW, timeZone: 'UTC' });
-    const started = performance.now();
     counts = (await seedDemo(ctx)).counts;
-    seconds = (performance.now() - started) / 1000;
   });
   afterAll(async () => {
     await database?.drop();
@@ -31,8 +28,7 @@ describe('demo world', () => {
   const values = async (sqlText: string) =>
     (await database.query<{ v: string }>(sqlText)).map((r) => r.v);
 
-  it('loads in well under 30 seconds and reports counts', () => {
-    expect(seconds).toBeLessThan(30);
+  it('reports counts for every table it fills', () => {
     expect(counts.companies).toBeGreaterThanOrEqual(28);
     expect(counts.ai_usage).toBeGreaterThan(100);
     for (const [table, n] of Object.entries(counts)) expect(n, table).toBeGreaterThan(0);
@@ -99,7 +95,7 @@ describe('demo world', () => {
   });
 
   it('is deterministic: a second run on another database gives the same counts and names', async () => {
-    const other = await freshDatabase('pglite');
+    const other = await freshDatabase(backend);
     try {
       const otherCtx = makeCtx(other.db, { now: () => NOW, timeZone: 'UTC' });
       const second = await seedDemo(otherCtx);

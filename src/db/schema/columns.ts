@@ -58,6 +58,11 @@ export const between =
   (c: PgColumn): SQL =>
     sql`${c} >= ${sql.raw(literal(min))} and ${c} <= ${sql.raw(literal(max))}`;
 export const nonNegative = (c: PgColumn): SQL => sql`${c} >= 0`;
+/** An end that is unknown, or whose start is unknown, or that falls on or after the start. */
+export const notBefore =
+  (start: PgColumn) =>
+  (c: PgColumn): SQL =>
+    sql`${c} is null or ${start} is null or ${c} >= ${start}`;
 export const positive = (c: PgColumn): SQL => sql`${c} > 0`;
 
 type Predicate = (c: PgColumn) => SQL;

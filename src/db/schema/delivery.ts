@@ -29,18 +29,15 @@ import {
   hours,
   money,
   nonNegative,
+  notBefore,
   pk,
   positive,
   tstz,
 } from './columns.ts';
-import { users } from './platform.ts';
+import { users, ownerRef } from './platform.ts';
 import { companies, contacts } from './sales.ts';
 
-const owner = () => uuid().references(() => users.id, { onDelete: 'set null' });
 
-/** `end` is null, `start` is null, or end falls on or after start. */
-const notBefore = (start: AnyPgColumn) => (c: AnyPgColumn) =>
-  sql`${c} is null or ${start} is null or ${c} >= ${start}`;
 
 export const ENGAGEMENT_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 
@@ -89,8 +86,8 @@ export const engagements = pgTable(
     estimated_hours: hours(),
     actual_hours: hours(),
     hourly_rate_value: money(),
-    assigned_to: owner(),
-    owner_id: owner(),
+    assigned_to: ownerRef(),
+    owner_id: ownerRef(),
     notes: text(),
     ...editable(),
   },
@@ -245,7 +242,7 @@ export const ai_assets = pgTable(
     repository_url: text(),
     /** The asset's release (e.g. `1.2.0`); `version` is editable()'s optimistic-lock counter. */
     asset_version: text(),
-    built_by: owner(),
+    built_by: ownerRef(),
     notes: text(),
     ...editable(),
   },
@@ -406,7 +403,7 @@ export const work_completed = pgTable(
     hours: hours().notNull(),
     work_date: day().notNull(),
     performed_by: text(),
-    user_id: owner(),
+    user_id: ownerRef(),
     asset_id: uuid().references(() => ai_assets.id, { onDelete: 'set null' }),
     ...editable(),
   },
@@ -510,7 +507,7 @@ export const support_tickets = pgTable(
     resolution: text(),
     hours_spent: hours(),
     handled_by: text(),
-    assigned_to: owner(),
+    assigned_to: ownerRef(),
     resolved_at: tstz(),
     resolved_date: day().generatedAlwaysAs(sql`(resolved_at at time zone 'UTC')::date`),
     notes: text(),

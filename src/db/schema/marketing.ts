@@ -12,10 +12,9 @@ import {
   pk,
   tstz,
 } from './columns.ts';
-import { users } from './platform.ts';
+import { users, ownerRef } from './platform.ts';
 import { companies, contacts } from './sales.ts';
 
-const owner = () => uuid().references(() => users.id, { onDelete: 'set null' });
 
 export const CAMPAIGN_TYPES = ['email', 'linkedin', 'event', 'webinar', 'content'] as const;
 export type CampaignType = (typeof CAMPAIGN_TYPES)[number];
@@ -36,7 +35,7 @@ export const campaigns = pgTable(
     budget: money(),
     currency: currency(),
     description: text(),
-    owner_id: owner(),
+    owner_id: ownerRef(),
     ...editable(),
   },
   (t) => [
@@ -160,7 +159,7 @@ export const events = pgTable(
     target_roles: jsonb().$type<string[]>(),
     solutions_featured: jsonb().$type<string[]>(),
     status: text({ enum: EVENT_STATUSES }).notNull().default('planned'),
-    owner_id: owner(),
+    owner_id: ownerRef(),
     ...editable(),
   },
   (t) => [

@@ -32,6 +32,9 @@ export const users = pgTable(
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), ...constraints('users', t)],
 );
 
+/** A record's owner (`owner_id` / `assigned_to`): a user, cleared if the user is deleted. */
+export const ownerRef = () => uuid().references(() => users.id, { onDelete: 'set null' });
+
 export const ACTOR_TYPES = ['user', 'api_key', 'agent', 'system', 'local'] as const;
 export const AUDIT_ACTIONS = [
   'create',

@@ -21,14 +21,14 @@ import {
   editable,
   money,
   nonNegative,
+  notBefore,
   pk,
   positive,
   tstz,
 } from './columns.ts';
 import { events } from './marketing.ts';
-import { industries, users } from './platform.ts';
+import { industries, users, ownerRef } from './platform.ts';
 
-const owner = () => uuid().references(() => users.id, { onDelete: 'set null' });
 
 export const COMPANY_SOURCES = [
   'referral',
@@ -82,7 +82,7 @@ export const companies = pgTable(
     contract_start_date: day(),
     contract_end_date: day(),
     notes: text(),
-    owner_id: owner(),
+    owner_id: ownerRef(),
     ...editable(),
   },
   (t) => [
@@ -101,7 +101,7 @@ export const companies = pgTable(
       total_revenue: nonNegative,
       monthly_recurring: nonNegative,
       founded_year: between(1800, 2200),
-      contract_end_date: (c) => sql`${c} is null or ${t.contract_start_date} is null or ${c} >= ${t.contract_start_date}`,
+      contract_end_date: notBefore(t.contract_start_date),
     }),
   ],
 );
@@ -246,7 +246,7 @@ export const contacts = pgTable(
     is_active: boolean().notNull().default(true),
     last_contacted_at: tstz(),
     notes: text(),
-    owner_id: owner(),
+    owner_id: ownerRef(),
     ...editable(),
   },
   (t) => [
@@ -323,7 +323,7 @@ export const leads = pgTable(
     user_agent: text(),
     notes: text(),
     company_id: uuid().references(() => companies.id, { onDelete: 'set null' }),
-    assigned_to: owner(),
+    assigned_to: ownerRef(),
     converted_at: tstz(),
     converted_to_account_id: uuid().references(() => companies.id, { onDelete: 'set null' }),
     converted_contact_id: uuid().references(() => contacts.id, { onDelete: 'set null' }),
@@ -450,7 +450,7 @@ export const interactions = pgTable(
     attendees: text(),
     completed_at: tstz(),
     metadata: jsonb(),
-    assigned_to: owner(),
+    assigned_to: ownerRef(),
     created_by: uuid().references(() => users.id, { onDelete: 'set null' }),
     ...editable(),
   },
@@ -489,7 +489,7 @@ export const deals = pgTable(
     actual_close_date: day(),
     loss_reason: text(),
     notes: text(),
-    owner_id: owner(),
+    owner_id: ownerRef(),
     ...editable(),
   },
   (t) => [

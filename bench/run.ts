@@ -1,0 +1,428 @@
+/**
+ * `npm run bench`: the list page, bulk load and cold start benchmarks (see bench/README.md).
+ * Servers under test run as child processes; the load comes from this process. Everything
+ * it creates (a PostgreSQL database, a temporary PGlite directory, child processes) is
+ * removed on the way out, also after a failure, Ctrl-C or the overall time limit.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { seedScale } from '../src/demo/scale.ts';
+import { countContacts, copyRows, postBulk, resetContacts, type BulkRun } from './bulk.ts';
+import { coldStartOnce } from './cold-start.ts';
+import { bulkBodies, bulkCsvChunks, listSql, seedContactsSql } from './data.ts';
+import { median, runList, type ListResult } from './list.ts';
+import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
+
+// ---------------------------------------------------------------------------
+// Settings (environment)
+
+const int = (name: string, dflt: number, min = 0) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, not ${raw}`);
+  return n;
+};
+
+const S = {
+  databaseUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+  listRows: int('BENCH_LIST_ROWS', 100_000, 100),
+  seconds: int('BENCH_DURATION', 10, 1),
+  warmup: int('BENCH_WARMUP', 2, 0),
+  connections: int('BENCH_CONNECTIONS', 20, 1),
+  rounds: int('BENCH_ROUNDS', 2, 1),
+  bulkRows: int('BENCH_BULK_ROWS', 200_000, 1),
+  bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
+  bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
+  coldRuns: int('BENCH_COLD_RUNS', 3, 1),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold').split(',').map((s) => s.trim())),
+  cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
+  timeoutS: int('BENCH_TIMEOUT_S', 1200, 10),
+  /** Extra SQL run on both bench databases after seeding, to try e.g. an index without touching src/. */
+  setupSql: process.env.BENCH_SETUP_SQL || undefined,
+};
+if (S.bulkBatch > 10_000) throw new Error('BENCH_BULK_BATCH must be at most 10,000 (the API refuses larger batches)');
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '']);
+const started = performance.now();
+const loadAtStart = os.loadavg()[0]!.toFixed(2);
+let stopping = false;
+const progress = (msg: string) => !stopping && console.log(`· [${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
+
+// ---------------------------------------------------------------------------
+// Cleanup: children by pid, the bench database, the temporary directory
+
+let benchDbName: string | undefined;
+let tmpDir: string | undefined;
+let cleaning: Promise<void> | undefined;
+
+async function dropBenchDatabase(): Promise<void> {
+  if (!benchDbName) return;
+  const name = benchDbName;
+  const admin = new pg.Client({ connectionString: S.databaseUrl });
+  try {
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    benchDbName = undefined;
+  } catch (e) {
+    console.error(`could not drop the bench database ${name}: ${(e as Error).message}; drop it by hand`);
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAll();
+    await dropBenchDatabase();
+    if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    stopping = true;
+    console.error(`\n${sig}: stopping the benchmark and cleaning up…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  stopping = true;
+  console.error(`The benchmark ran past BENCH_TIMEOUT_S=${S.timeoutS} s; stopping and cleaning up.`);
+  void cleanup().finally(() => process.exit(1));
+}, S.timeoutS * 1000);
+watchdog.unref();
+
+// ---------------------------------------------------------------------------
+// Query plan notes: why a list page costs what it costs
+
+type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Scan Direction'?: string; Plans?: PlanNode[] };
+
+async function planOf(database: Database, sqlText: string): Promise<string> {
+  let out = '';
+  for (let i = 0; i < 3; i++) {
+    const rows = await database.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${sqlText.replace('$1', '21')}`);
+    const raw = rows[0]!['QUERY PLAN'];
+    const doc = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode; 'Execution Time': number }[];
+    const names: string[] = [];
+    for (let n: PlanNode | undefined = doc[0]!.Plan; n; n = n.Plans?.[0]) {
+      const dir = n['Scan Direction'] === 'Backward' ? ' Backward' : '';
+      names.push(`${n['Node Type']}${dir}${n['Index Name'] ? ` (${n['Index Name']})` : ''}`);
+    }
+    out = `${names.join(' > ')}: ${doc[0]!['Execution Time'].toFixed(2)} ms`;
+  }
+  return out;
+}
+
+const plans: string[] = [];
+async function notePlans(database: Database, label: string) {
+  plans.push(`${`${label},`.padEnd(12)}the API's query:      ${await planOf(database, listSql())}`);
+  plans.push(`${`${label},`.padEnd(12)}without "nulls last": ${await planOf(database, listSql().replace('desc nulls last', 'desc'))}`);
+}
+
+let seedSource = '';
+
+/**
+ * Creates the contacts the list query pages through: the project's scale generator
+ * (src/demo/scale.ts), or with BENCH_SEED=own the bench's own generate_series seed
+ * (bench/data.ts), which spreads created_at over weeks and archives 2%.
+ */
+async function seed(database: Database, label: string) {
+  const t0 = performance.now();
+  if (process.env.BENCH_SEED !== 'own') {
+    await seedScale(database, { contacts: S.listRows, usageRows: 0, engagements: 0 });
+    seedSource = 'seedScale() from src/demo/scale.ts';
+  } else {
+    await database.query(seedContactsSql(S.listRows));
+    seedSource = 'bench/data.ts (generate_series)';
+  }
+  if (S.setupSql) await database.query(S.setupSql);
+  await database.query('analyze contacts');
+  progress(
+    `${label}: seeded ${S.listRows.toLocaleString('en')} contacts with ${seedSource} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Phases
+
+type Results = {
+  pgVersion?: string;
+  pgSkipped?: string;
+  pgList?: ListResult;
+  pgliteList?: ListResult;
+  bulk?: { copy: BulkRun; api: BulkRun[]; bodyBytes: number };
+  cold?: number[];
+};
+const R: Results = {};
+
+async function preparePglite(): Promise<string> {
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-bench-'));
+  const dataDir = path.join(tmpDir, 'data');
+  const t0 = performance.now();
+  const database = await openDatabase({ dataDir });
+  try {
+    await migrateDatabase(database);
+    progress(`PGlite: migrated ${dataDir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await seed(database, 'PGlite');
+    await notePlans(database, 'PGlite');
+  } finally {
+    await database.close();
+  }
+  return dataDir;
+}
+
+/** Creates, migrates and seeds throughline_bench_<pid>; undefined (with the reason noted) when PostgreSQL is not there. */
+async function preparePostgres(): Promise<string | undefined> {
+  const adminUrl = new URL(S.databaseUrl);
+  if (!LOOPBACK.has(adminUrl.hostname) && !adminUrl.searchParams.get('host')?.startsWith('/')) {
+    throw new Error(`BENCH_DATABASE_URL must point at this machine (127.0.0.1, localhost or ::1), not ${adminUrl.hostname}`);
+  }
+  const admin = new pg.Client({ connectionString: S.databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    R.pgSkipped = `PostgreSQL at ${adminUrl.host} is not reachable (${(e as Error).message})`;
+    progress(`${R.pgSkipped}: skipping the PostgreSQL benchmarks`);
+    await admin.end().catch(() => {});
+    return undefined;
+  }
+  const name = `throughline_bench_${process.pid}`;
+  try {
+    R.pgVersion = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    benchDbName = name;
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(S.databaseUrl);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 2 });
+  try {
+    await migrateDatabase(database);
+    progress(`PostgreSQL ${R.pgVersion}: created and migrated ${name}`);
+    await seed(database, 'PostgreSQL');
+    await notePlans(database, 'PostgreSQL');
+  } finally {
+    await database.close();
+  }
+  return dbUrl;
+}
+
+const listOpts = (label: string) => ({ rounds: S.rounds, seconds: S.seconds, warmup: S.warmup, connections: S.connections, label });
+const base = (port: number) => `http://127.0.0.1:${port}`;
+
+async function postgresPhases(dbUrl: string) {
+  let server: ServerChild | undefined = await startServerChild({ BENCH_BACKEND: 'postgres', BENCH_DB_URL: dbUrl }, S.cpuProfDir);
+  try {
+    const api = base(server.ready.api);
+    if (S.only.has('list')) {
+      R.pgList = await runList(api, base(server.ready.bare), listOpts('PostgreSQL list'), progress);
+    }
+    if (S.only.has('bulk')) {
+      const t0 = performance.now();
+      const bodies = bulkBodies(S.bulkRows, S.bulkBatch);
+      const csv = bulkCsvChunks(S.bulkRows, S.bulkBatch);
+      const bodyBytes = Math.max(...bodies.map((b) => Buffer.byteLength(b)));
+      progress(
+        `bulk: generated ${S.bulkRows.toLocaleString('en')} rows (${bodies.length} bodies of ≤ ${(bodyBytes / 1024).toFixed(0)} KiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      // One untimed batch each way first, so neither side is timed on a cold path.
+      const warmRows = Math.min(S.bulkBatch, S.bulkRows);
+      await resetContacts(dbUrl);
+      await copyRows(dbUrl, [csv[0]!], warmRows);
+      await resetContacts(dbUrl);
+      await postBulk(api, [bodies[0]!], warmRows, 1);
+
+      await resetContacts(dbUrl);
+      const copy = await copyRows(dbUrl, csv, S.bulkRows);
+      if ((await countContacts(dbUrl)) !== S.bulkRows) throw new Error('COPY did not load every row');
+      progress(`bulk: ${copy.label}: ${copy.rowsPerSec.toFixed(0)} rows/s (${(copy.ms / 1000).toFixed(2)} s)`);
+      const apiRuns: BulkRun[] = [];
+      for (const streams of S.bulkStreams) {
+        await resetContacts(dbUrl);
+        const run = await postBulk(api, bodies, S.bulkRows, streams);
+        if ((await countContacts(dbUrl)) !== S.bulkRows) throw new Error('the bulk API did not create every row');
+        apiRuns.push(run);
+        progress(`bulk: ${run.label}: ${run.rowsPerSec.toFixed(0)} rows/s (${(run.ms / 1000).toFixed(2)} s)`);
+      }
+      R.bulk = { copy, api: apiRuns, bodyBytes };
+    }
+    await server.stop();
+    server = undefined;
+  } finally {
+    await server?.stop();
+  }
+  await dropBenchDatabase();
+}
+
+async function pglitePhases(dataDir: string) {
+  if (S.only.has('list')) {
+    const server = await startServerChild({ BENCH_BACKEND: 'pglite', BENCH_PGLITE_DIR: dataDir }, S.cpuProfDir);
+    try {
+      R.pgliteList = await runList(base(server.ready.api), base(server.ready.bare), listOpts('PGlite list'), progress);
+    } finally {
+      await server.stop();
+    }
+  }
+  if (S.only.has('cold')) {
+    const runs: number[] = [];
+    for (let i = 0; i < S.coldRuns; i++) {
+      const ms = await coldStartOnce(dataDir);
+      runs.push(ms);
+      progress(`cold start ${i + 1}: ${(ms / 1000).toFixed(2)} s to the first /healthz`);
+    }
+    R.cold = runs;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n: number) => (n < 10 ? fmt(n, 1) : fmt(n));
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+function table(rows: string[][], right: boolean[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())
+    .join('\n');
+}
+
+function report(): string {
+  const out: string[] = [];
+  const pgliteVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }).version;
+  out.push('== Throughline benchmarks ==');
+  out.push(
+    `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
+      `PostgreSQL ${R.pgVersion ?? '(not run)'}, PGlite ${pgliteVersion}; ${new Date().toISOString().slice(0, 16)}Z`,
+  );
+  out.push(
+    `load average (1 min) before the run: ${loadAtStart} (the bench itself adds 2-4 while it runs; ` +
+      `a high figure before it means other work competed for the 2 cores and the figures are skewed)`,
+  );
+
+  const targets: string[][] = [['#', 'target', 'measured', 'result']];
+  const errorsOf = (l: ListResult) => l.api.errors + l.api.non2xx + l.bare.errors + l.bare.non2xx;
+
+  if (R.pgList || R.pgliteList) {
+    out.push('');
+    out.push(
+      `1. List page: GET /api/v1/contacts?limit=20 (sort -created_at) over ${fmt(S.listRows)} seeded contacts, ` +
+        `${S.connections} connections, ${S.rounds} alternating rounds of ${S.seconds} s after ${S.warmup} s warm-up; medians. Seed: ${seedSource}`,
+    );
+    const rows: string[][] = [['database', 'server', 'req/s', 'p50 ms', 'p99 ms', 'API/bare req/s', 'API/bare p99', 'errors']];
+    for (const [label, l] of [['PostgreSQL', R.pgList], ['PGlite', R.pgliteList]] as const) {
+      if (!l) continue;
+      rows.push([label, 'bare', fmt(l.bare.rps), ms(l.bare.p50), ms(l.bare.p99), '', '', String(l.bare.errors + l.bare.non2xx)]);
+      rows.push([
+        '',
+        'API',
+        fmt(l.api.rps),
+        ms(l.api.p50),
+        ms(l.api.p99),
+        `${fmt((l.api.rps / l.bare.rps) * 100)}%`,
+        `${fmt(l.api.p99 / l.bare.p99, 2)}×`,
+        String(l.api.errors + l.api.non2xx),
+      ]);
+    }
+    out.push(table(rows, [false, false, true, true, true, true, true, true]));
+    const perRun = (l: ListResult) =>
+      (['bare', 'api'] as const).map((s) => `${s} ${l.runs[s].map((r) => `${fmt(r.rps)}/${ms(r.p99)}`).join(', ')}`).join('; ');
+    if (R.pgList) out.push(`   PostgreSQL runs (req/s / p99 ms): ${perRun(R.pgList)}`);
+    if (R.pgliteList) out.push(`   PGlite runs (req/s / p99 ms):     ${perRun(R.pgliteList)}`);
+    for (const [label, l] of [['PostgreSQL', R.pgList], ['PGlite', R.pgliteList]] as const) {
+      if (l && !l.identical) out.push(`   ${label}: same rows in the same order; the JSON bodies differ in formatting only`);
+    }
+    if (R.pgList) {
+      const l = R.pgList;
+      const e = errorsOf(l) > 0 ? ' (with errors)' : '';
+      targets.push(['1a', 'PostgreSQL list: API req/s ≥ 75% of bare', `${fmt((l.api.rps / l.bare.rps) * 100)}%${e}`, verdict(!e && l.api.rps >= 0.75 * l.bare.rps)]);
+      targets.push(['1b', 'PostgreSQL list: API p99 ≤ 1.5× bare p99', `${fmt(l.api.p99 / l.bare.p99, 2)}×${e}`, verdict(!e && l.api.p99 <= 1.5 * l.bare.p99)]);
+    }
+    if (R.pgliteList) {
+      const l = R.pgliteList;
+      const e = errorsOf(l) > 0 ? ' (with errors)' : '';
+      targets.push(['1c', `PGlite list: API p99 < 100 ms at ${S.connections} clients`, `${ms(l.api.p99)} ms${e}`, verdict(!e && l.api.p99 < 100)]);
+    }
+  }
+
+  if (R.bulk) {
+    const b = R.bulk;
+    out.push('');
+    out.push(
+      `2. Bulk create: ${fmt(S.bulkRows)} contacts on PostgreSQL, API requests of ${fmt(S.bulkBatch)} rows ` +
+        `(≤ ${fmt(b.bodyBytes / 1024)} KiB each) vs COPY of the same rows as CSV; each run on an emptied table`,
+    );
+    const rows: string[][] = [['path', 'requests', 'seconds', 'rows/s', 'of COPY']];
+    rows.push([b.copy.label, String(b.copy.requests), fmt(b.copy.ms / 1000, 2), fmt(b.copy.rowsPerSec), '100%']);
+    for (const r of b.api) rows.push([r.label, String(r.requests), fmt(r.ms / 1000, 2), fmt(r.rowsPerSec), `${fmt((r.rowsPerSec / b.copy.rowsPerSec) * 100)}%`]);
+    out.push(table(rows, [false, true, true, true, true]));
+    if (b.bodyBytes > 1_048_576) {
+      out.push(`   note: these bodies exceed the server's default 1 MiB body limit (THROUGHLINE_BODY_LIMIT); the bench server allows 64 MiB`);
+    }
+    const first = b.api[0];
+    if (first) {
+      targets.push([
+        '2',
+        `bulk: API rows/s ≥ 50% of COPY (${first.label.replace('API bulk, ', '')})`,
+        `${fmt((first.rowsPerSec / b.copy.rowsPerSec) * 100)}%`,
+        verdict(first.rowsPerSec >= 0.5 * b.copy.rowsPerSec),
+      ]);
+    }
+  }
+
+  if (R.cold) {
+    const m = median(R.cold);
+    out.push('');
+    out.push(
+      `3. Cold start: node bin/throughline.js serve on an existing PGlite directory (${fmt(S.listRows)} contacts) to its first /healthz: ` +
+        `median ${fmt(m / 1000, 2)} s (runs: ${R.cold.map((x) => fmt(x / 1000, 2)).join(', ')} s)`,
+    );
+    targets.push(['3', `cold start < 2 s (median of ${R.cold.length})`, `${fmt(m / 1000, 2)} s`, verdict(m < 2000)]);
+  }
+
+  if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
+  if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
+  out.push('', 'Targets', table(targets, [false, false, true, false]));
+  if (plans.length) out.push('', 'List query plans (EXPLAIN ANALYZE after seeding):', ...plans.map((p) => `  ${p}`));
+  if (S.cpuProfDir) out.push('', `CPU profiles of the server processes: ${S.cpuProfDir}`);
+  out.push('', `total ${fmt((performance.now() - started) / 1000)} s`);
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  progress(
+    `settings: ${S.listRows.toLocaleString('en')} list rows, ${S.connections} connections, ${S.rounds}×(${S.warmup}+${S.seconds}) s per side, ` +
+      `${S.bulkRows.toLocaleString('en')} bulk rows in batches of ${S.bulkBatch}, phases ${[...S.only].join(',')}`,
+  );
+  if (S.cpuProfDir) fs.mkdirSync(S.cpuProfDir, { recursive: true });
+  const needPglite = S.only.has('list') || S.only.has('cold');
+  const needPg = S.only.has('list') || S.only.has('bulk');
+  const dataDir = needPglite ? await preparePglite() : undefined;
+  const dbUrl = needPg ? await preparePostgres() : undefined;
+  if (dbUrl) await postgresPhases(dbUrl);
+  if (dataDir) await pglitePhases(dataDir);
+  console.log(`\n${report()}`);
+}
+
+let exitCode = 0;
+try {
+  await main();
+} catch (e) {
+  console.error('\nThe benchmark failed:', e instanceof Error ? (e.stack ?? e.message) : e);
+  exitCode = 1;
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -23,7 +23,7 @@ export function listSql(): string {
     .join(', ');
   return (
     `select ${cols} from "contacts" where "contacts"."archived_at" is null ` +
-    `order by "contacts"."created_at" desc nulls last, "contacts"."id" desc limit $1`
+    `order by "contacts"."created_at" desc, "contacts"."id" desc limit $1`
   );
 }
 

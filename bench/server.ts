@@ -16,8 +16,6 @@ import { createBareServer, pgliteQuery, pgQuery } from './bare.ts';
 
 export type ServerReady = { type: 'ready'; api: number; bare: number; pid: number };
 
-/** Large enough for 10,000 contacts per bulk request; the shipped default is 1 MiB (THROUGHLINE_BODY_LIMIT). */
-export const BENCH_BODY_LIMIT = 64 * 1024 * 1024;
 
 const listen = (server: http.Server) =>
   new Promise<number>((resolve, reject) => {
@@ -38,7 +36,7 @@ async function main() {
     throw new Error(`BENCH_BACKEND must be postgres or pglite, not ${String(backend)}`);
   }
 
-  const app = createApp({ database, bodyLimitBytes: BENCH_BODY_LIMIT, log: (msg, err) => console.error(msg, err) });
+  const app = createApp({ database, log: (msg, err) => console.error(msg, err) });
   const api = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
   await new Promise<void>((resolve, reject) => {
     if (api.listening) resolve();

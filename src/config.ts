@@ -13,6 +13,7 @@ const EnvSchema = z.object({
     .optional(),
   THROUGHLINE_DATA_DIR: z.string().min(1).default('./data'),
   THROUGHLINE_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  THROUGHLINE_BULK_BODY_LIMIT: z.coerce.number().int().min(1024).default(33_554_432),
   THROUGHLINE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   THROUGHLINE_SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   THROUGHLINE_TIMEZONE: z
@@ -36,6 +37,8 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   bodyLimitBytes: number;
+  /** Bulk endpoints take up to 10,000 records, which needs more than a single record's limit. */
+  bulkBodyLimitBytes: number;
   poolSize: number;
   seedDemo: 'auto' | 'never';
   logLevel: 'silent' | 'error' | 'info' | 'debug';
@@ -68,6 +71,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.THROUGHLINE_DATA_DIR),
     bodyLimitBytes: e.THROUGHLINE_BODY_LIMIT,
+    bulkBodyLimitBytes: e.THROUGHLINE_BULK_BODY_LIMIT,
     poolSize: e.THROUGHLINE_POOL_SIZE,
     seedDemo: e.THROUGHLINE_SEED_DEMO,
     logLevel: e.THROUGHLINE_LOG_LEVEL,

@@ -61,6 +61,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const app = createApp({
     database,
     bodyLimitBytes: config.bodyLimitBytes,
+    bulkBodyLimitBytes: config.bulkBodyLimitBytes,
     timeZone: config.timeZone,
     log: (msg, err) => log.error(msg, err),
   });

@@ -20,6 +20,7 @@ import { problemResponse, toProblem } from './problem.ts';
 export type AppOptions = {
   database: Database;
   bodyLimitBytes?: number;
+  bulkBodyLimitBytes?: number;
   timeZone?: string | undefined;
   log?: (msg: string, err?: unknown) => void;
 };
@@ -132,12 +133,12 @@ export function createApp(opts: AppOptions) {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set('requestId', requestId);
-    await next();
+    // Set before the handler runs: headers added after a response exists make Hono
+    // rebuild it. Handlers that serve HTML replace the CSP with their own.
     c.header('x-request-id', requestId);
     c.header('x-content-type-options', 'nosniff');
-    if (!c.res.headers.has('content-security-policy')) {
-      c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    }
+    c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    await next();
   });
 
   app.onError((err, c) => problemResponse(c, toProblem(err, c.get('requestId') ?? randomUUID(), log)));
@@ -148,12 +149,15 @@ export function createApp(opts: AppOptions) {
     ),
   );
 
-  const limit = bodyLimit({
-    maxSize: opts.bodyLimitBytes ?? 1_048_576,
-    onError: () => {
-      throw new AppError('LIMIT_EXCEEDED', `The request body is larger than ${opts.bodyLimitBytes ?? 1_048_576} bytes`);
-    },
-  });
+  const limitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new AppError('LIMIT_EXCEEDED', `The request body is larger than ${maxSize} bytes`);
+      },
+    });
+  const limit = limitOf(opts.bodyLimitBytes ?? 1_048_576);
+  const bulkLimit = limitOf(opts.bulkBodyLimitBytes ?? 33_554_432);
 
   const ctxFor = (c: Context<Env>): Ctx =>
     makeCtx(database.db, {
@@ -213,7 +217,7 @@ export function createApp(opts: AppOptions) {
     if (method === 'get') app.get(path, handler);
     else if (method === 'delete') app.delete(path, handler);
     else if (method === 'patch') app.patch(path, limit, handler);
-    else app.post(path, limit, handler);
+    else app.post(path, op.kind === 'bulk_create' ? bulkLimit : limit, handler);
   }
   return app;
 }

@@ -168,7 +168,8 @@ export async function seedScale(database: Database, opts: ScaleOptions): Promise
         N,
         (from, to) => `
           insert into contacts (id, company_id, name, first_name, last_name, role_title, email, has_email,
-                                is_decision_maker, is_primary, relationship_type, status, is_active)
+                                is_decision_maker, is_primary, relationship_type, status, is_active,
+                                created_at, updated_at)
           select ${uid(KIND.contact, 'n')},
                  ${uid(KIND.company, `(n - 1) % ${C} + 1`)},
                  'contact ' || n,
@@ -181,7 +182,11 @@ export async function seedScale(database: Database, opts: ScaleOptions): Promise
                  n <= ${C},
                  (array['employee','decision_maker','champion','billing','technical','other'])[n % 6 + 1],
                  'active',
-                 true
+                 true,
+                 -- Spread creation over time (30 s apart, newest last) as real data is,
+                 -- so lists sorted by created_at behave as they would in use.
+                 now() - (${N} - n) * interval '30 seconds',
+                 now() - (${N} - n) * interval '30 seconds'
             from generate_series(${from}::bigint, ${to}::bigint) as n`,
       ),
     );

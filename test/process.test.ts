@@ -163,6 +163,19 @@ describe('the embedded data directory', () => {
     expect(await exited(again.child)).toBe(0);
   });
 
+  it('CLI actions take their scalar inputs as flags', () => {
+    const dir = tmp();
+    const env = { THROUGHLINE_DATA_DIR: dir, THROUGHLINE_TIMEZONE: 'UTC' };
+    const created = cli(['sales', 'log-prospect', '--set', 'company.name=Flag Builders', '--json'], env);
+    expect(created.status).toBe(0);
+    const id = (JSON.parse(created.stdout) as { company: { id: string } }).company.id;
+    const lost = cli(['sales', 'mark-lost', id, '--lost-reason', 'Chose a competitor', '--expected-version', '1'], env);
+    expect(lost.stderr).toBe('');
+    expect(JSON.parse(lost.stdout)).toMatchObject({ id, status: 'lost', lost_reason: 'Chose a competitor', version: 2 });
+    const due = cli(['sales', 'follow-ups', '--from', '2026-01-05', '--to', '2026-01-11', '--include-overdue', 'false'], env);
+    expect(JSON.parse(due.stdout)).toMatchObject({ window: { from: '2026-01-05', to: '2026-01-11', include_overdue: false }, total: 0 });
+  });
+
   it('CLI errors say code and message and exit non-zero', () => {
     const dir = tmp();
     const bad = cli(['companies', 'create', '--set', 'source=carrier_pigeon'], { THROUGHLINE_DATA_DIR: dir });

@@ -4,6 +4,7 @@
  * the running server's API when one holds the data directory, or in-process otherwise.
  */
 import { Command, Option } from 'commander';
+import type { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { makeCtx } from '../core/context.ts';
 import { AppError } from '../core/errors.ts';
@@ -46,6 +47,17 @@ function coerce(key: string, raw: string, kinds: Map<string, string>): unknown {
       if (kind === undefined && (raw === 'true' || raw === 'false')) return raw === 'true';
       return raw;
   }
+}
+
+/** The type under optional/nullable/default wrappers, e.g. 'string', 'number', 'object'. */
+function baseType(schema: z.ZodType): string {
+  let def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } })._zod.def;
+  for (let i = 0; i < 5 && (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'pipe'); i++) {
+    const inner = def.innerType ?? def.in;
+    if (!inner) break;
+    def = (inner as unknown as { _zod: { def: typeof def } })._zod.def;
+  }
+  return def.type === 'int' ? 'number' : def.type;
 }
 
 /** `--data '{…}'` plus `--set a.b=c` pairs, merged into one object. */
@@ -110,8 +122,23 @@ function print(op: Operation, result: unknown, opts: { json?: boolean; columns?:
 function addOperation(group: Command, op: Operation, config: () => Config) {
   const sub = op.name.split('.').slice(1).join('.').replace(/_/g, '-');
   const pathParams = [...op.http.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);
-  const cmd = group.command(sub).description(op.summary + (op.description ? `\n\n${op.description}` : ''));
+  const cmd = group
+    .command(sub)
+    .summary(op.summary)
+    .description(op.summary + (op.description ? `\n\n${op.description}` : ''));
   for (const p of pathParams) cmd.argument(`<${p}>`);
+  // An action's scalar inputs become flags (--lost-reason …); nested ones go through --set.
+  const flags: { key: string; attr: string; type: string }[] = [];
+  if (op.kind === 'action') {
+    const shape = (op.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
+    for (const [key, schema] of Object.entries(shape)) {
+      const type = baseType(schema);
+      if (pathParams.includes(key) || type === 'object' || type === 'record') continue;
+      const flag = key.replace(/_/g, '-');
+      cmd.option(`--${flag} <value>`, schema.description ?? `${key} (${type})`);
+      flags.push({ key, attr: flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), type });
+    }
+  }
   cmd.option('--json', 'print JSON');
   const kinds = new Map((op.resource?.fields ?? []).map((f) => [f.name, f.kind]));
   if (op.kind === 'list') {
@@ -156,9 +183,15 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
       case 'update':
         input = { ...params, data: payload(opts, kinds) };
         break;
-      case 'action':
+      case 'action': {
         input = { ...payload(opts, kinds), ...params };
+        for (const f of flags) {
+          const v = opts[f.attr];
+          if (v === undefined) continue;
+          input[f.key] = f.type === 'number' ? Number(v) : f.type === 'boolean' ? v === 'true' : v;
+        }
         break;
+      }
       default:
         input = { ...params };
     }

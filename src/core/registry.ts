@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { Ctx } from './context.ts';
-import { invalid, type FieldError } from './errors.ts';
+import type { UserRole } from '../db/schema/platform.ts';
+import { AppError, invalid, type FieldError } from './errors.ts';
 import {
   archiveRecord,
   createRecord,
@@ -69,6 +70,8 @@ export const ListInputSchema = z.strictObject({
 
 function genericOperations(res: Resource): Operation[] {
   const one = singular(res.name);
+  const readScope: Scope = res.access?.read ?? 'read';
+  const writeScope: Scope = res.access?.write ?? 'write';
   const base = `/api/v1/${res.name}`;
   const ops: Operation[] = [
     {
@@ -76,7 +79,7 @@ function genericOperations(res: Resource): Operation[] {
       summary: `List ${res.name}`,
       description: `${res.summary}. Filter with \`field=value\` or \`field[op]=value\` (ops: ${FILTER_OPS.join(', ')}), sort with \`sort=field\` or \`sort=-field\`, page with \`cursor\` and \`limit\` (at most ${MAX_LIMIT}), search with \`q\`.`,
       tag: res.name,
-      scope: 'read',
+      scope: readScope,
       destructive: false,
       kind: 'list',
       resource: res,
@@ -88,7 +91,7 @@ function genericOperations(res: Resource): Operation[] {
       name: `${res.name}.get`,
       summary: `Get a ${one}`,
       tag: res.name,
-      scope: 'read',
+      scope: readScope,
       destructive: false,
       kind: 'get',
       resource: res,
@@ -102,7 +105,7 @@ function genericOperations(res: Resource): Operation[] {
     name: `${res.name}.create`,
     summary: `Create a ${one}`,
     tag: res.name,
-    scope: 'write',
+    scope: writeScope,
     destructive: false,
     kind: 'create',
     resource: res,
@@ -116,7 +119,7 @@ function genericOperations(res: Resource): Operation[] {
       summary: `Create many ${res.name} at once`,
       description: 'All rows are validated first; if any is invalid nothing is written. At most 10,000 rows per request.',
       tag: res.name,
-      scope: 'write',
+      scope: writeScope,
       destructive: false,
       kind: 'bulk_create',
       resource: res,
@@ -132,7 +135,7 @@ function genericOperations(res: Resource): Operation[] {
       summary: `Change a ${one}`,
       description: 'Partial update. Send If-Match with the ETag (or `expected_version`) to refuse the write if someone changed the record since you read it.',
       tag: res.name,
-      scope: 'write',
+      scope: writeScope,
       destructive: false,
       kind: 'update',
       resource: res,
@@ -146,7 +149,7 @@ function genericOperations(res: Resource): Operation[] {
       summary: `Archive a ${one}`,
       description: 'Soft delete: hidden from lists, restorable.',
       tag: res.name,
-      scope: 'write',
+      scope: writeScope,
       destructive: false,
       kind: 'archive',
       resource: res,
@@ -158,7 +161,7 @@ function genericOperations(res: Resource): Operation[] {
       name: `${res.name}.restore`,
       summary: `Restore an archived ${one}`,
       tag: res.name,
-      scope: 'write',
+      scope: writeScope,
       destructive: false,
       kind: 'restore',
       resource: res,
@@ -196,8 +199,26 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
   );
 }
 
-/** Validates the input against the operation's schema and runs it: the one way every surface calls the core. */
+const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
+/** The least role each scope needs: viewers read, editors write business records, admins the rest. */
+export const ROLE_FOR_SCOPE: Record<Scope, UserRole> = { read: 'viewer', write: 'editor', admin: 'admin' };
+
+/** Refuses an operation the actor's role does not allow, before anything is read or written. */
+export function authorize(op: Operation, ctx: Ctx): void {
+  const needed = ROLE_FOR_SCOPE[op.scope];
+  if (RANK[ctx.actor.role] < RANK[needed]) {
+    throw new AppError('FORBIDDEN', `${op.name} needs the ${needed} role; ${ctx.actor.label} is ${ctx.actor.role}`, {
+      details: { required_role: needed },
+    });
+  }
+}
+
+/**
+ * The one way every surface calls the core: checks the actor may run the operation,
+ * validates the input against its schema, and runs it.
+ */
 export async function invoke<O>(op: Operation<unknown, O>, ctx: Ctx, input: unknown): Promise<O> {
+  authorize(op, ctx);
   const parsed = op.input.safeParse(input);
   if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
   return op.run(ctx, parsed.data);

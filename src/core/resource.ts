@@ -44,6 +44,8 @@ export type ResourceConfig = {
   pipeline?: { field: string; pipeline: Pipeline; entity: StatusEntity };
   /** Hard delete is offered unless this is false. */
   hardDelete?: boolean;
+  /** Who may read and who may write (default: any signed-in role reads, editors write). */
+  access?: { read?: 'read' | 'admin'; write?: 'write' | 'admin' };
   /** Fills derived columns before a write; `existing` is the current row on update. */
   prepare?: (values: Row, existing?: Row) => Row;
   /** Fills columns that need the database (document numbers) just before an insert. */

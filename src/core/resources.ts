@@ -27,20 +27,20 @@ const yearOf = (v: unknown, ctx: Ctx) => {
 
 const configs: ResourceConfig[] = [
   // Platform
-  { name: 'users', table: t.users, module: 'platform', summary: 'People who use Throughline', hidden: ['password_hash'], readOnly: ['email_verified', 'disabled_at'] },
-  { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'] },
-  { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'] },
-  { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'] },
+  { name: 'users', table: t.users, module: 'platform', summary: 'People who use Throughline', hidden: ['password_hash'], readOnly: ['email_verified', 'disabled_at'], access: { write: 'admin' } },
+  { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'], access: { read: 'admin' } },
+  { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'], access: { read: 'admin' } },
+  { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'], access: { read: 'admin' } },
   { name: 'notes', table: t.notes, module: 'platform', summary: 'Notes on any record', search: ['note_text'] },
-  { name: 'pipeline_stages', table: t.pipeline_stages, module: 'platform', summary: 'Statuses and stages of each pipeline, with allowed moves', defaultSort: 'position', immutable: ['pipeline', 'key'] },
+  { name: 'pipeline_stages', table: t.pipeline_stages, module: 'platform', summary: 'Statuses and stages of each pipeline, with allowed moves', defaultSort: 'position', immutable: ['pipeline', 'key'], access: { write: 'admin' } },
   { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at' },
   { name: 'industries', table: t.industries, module: 'platform', summary: 'Industry classifications' },
-  { name: 'feature_flags', table: t.feature_flags, module: 'platform', summary: 'Feature flags per environment' },
-  { name: 'integrations', table: t.integrations, module: 'platform', summary: 'Third-party service configuration', mode: 'readonly', hidden: ['api_key_encrypted', 'config'] },
-  { name: 'email_queue', table: t.email_queue, module: 'platform', summary: 'Outgoing email outbox', mode: 'readonly', search: ['subject'] },
+  { name: 'feature_flags', table: t.feature_flags, module: 'platform', summary: 'Feature flags per environment', access: { write: 'admin' } },
+  { name: 'integrations', table: t.integrations, module: 'platform', summary: 'Third-party service configuration', mode: 'readonly', hidden: ['api_key_encrypted', 'config'], access: { read: 'admin' } },
+  { name: 'email_queue', table: t.email_queue, module: 'platform', summary: 'Outgoing email outbox', mode: 'readonly', search: ['subject'], access: { read: 'admin' } },
   { name: 'analytics_events', table: t.analytics_events, module: 'platform', summary: 'Analytics events', mode: 'append' },
-  { name: 'webhook_subscriptions', table: t.webhook_subscriptions, module: 'platform', summary: 'Outbound webhook subscriptions', mode: 'readonly', hidden: ['secret_encrypted'] },
-  { name: 'webhook_deliveries', table: t.webhook_deliveries, module: 'platform', summary: 'Webhook delivery log', mode: 'readonly' },
+  { name: 'webhook_subscriptions', table: t.webhook_subscriptions, module: 'platform', summary: 'Outbound webhook subscriptions', mode: 'readonly', hidden: ['secret_encrypted'], access: { read: 'admin' } },
+  { name: 'webhook_deliveries', table: t.webhook_deliveries, module: 'platform', summary: 'Webhook delivery log', mode: 'readonly', access: { read: 'admin' } },
 
   // Sales
   {

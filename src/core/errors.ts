@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+
 /** The one error type every layer throws; adapters map it to their surface. */
 export const ERROR_CODES = [
   'NOT_FOUND',
@@ -41,3 +43,19 @@ export const invalid = (fields: FieldError[], message?: string) =>
   });
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** A zod failure as field errors: unknown keys, missing fields and bad values, each named. */
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ field: [...i.path.map(String), k].join('.'), message: 'is not a known field' }))
+      : [{ field: i.path.map(String).join('.') || 'input', message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message }],
+  );
+}
+
+/** Parses input with a schema, or throws VALIDATION naming each bad field. */
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  throw invalid(zodFieldErrors(r.error));
+}

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Ctx } from './context.ts';
 import type { UserRole } from '../db/schema/platform.ts';
-import { AppError, invalid, type FieldError } from './errors.ts';
+import { AppError, parseInput } from './errors.ts';
 import {
   archiveRecord,
   createRecord,
@@ -191,14 +191,6 @@ function genericOperations(res: Resource): Operation[] {
 export const operations: Operation[] = [...salesOperations, ...resources.flatMap(genericOperations)];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));
 
-export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => ({ field: [...i.path.map(String), k].join('.'), message: 'is not a known field' }))
-      : [{ field: i.path.map(String).join('.') || 'input', message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message }],
-  );
-}
-
 const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
 /** The least role each scope needs: viewers read, editors write business records, admins the rest. */
 export const ROLE_FOR_SCOPE: Record<Scope, UserRole> = { read: 'viewer', write: 'editor', admin: 'admin' };
@@ -219,7 +211,5 @@ export function authorize(op: Operation, ctx: Ctx): void {
  */
 export async function invoke<O>(op: Operation<unknown, O>, ctx: Ctx, input: unknown): Promise<O> {
   authorize(op, ctx);
-  const parsed = op.input.safeParse(input);
-  if (!parsed.success) throw invalid(zodFieldErrors(parsed.error));
-  return op.run(ctx, parsed.data);
+  return op.run(ctx, parseInput(op.input, input));
 }

@@ -1,6 +1,7 @@
-/** Access: sign-in sessions (001 Session) and API keys. Secrets are stored only as hashes. */
-import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { constraints, createdAt, editable, pk, tstz } from './columns.ts';
+/** Access: sign-in sessions (001 Session), API keys, second factors and sign-in throttling. Secrets are stored only as hashes or encrypted. */
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { constraints, createdAt, editable, nonNegative, pk, tstz } from './columns.ts';
 import { USER_ROLES, users } from './platform.ts';
 
 /** Seed 001 Session; its sessionToken is kept only as `token_hash`, never the raw token. */
@@ -50,5 +51,55 @@ export const api_keys = pgTable(
     index('api_keys_prefix_idx').on(t.prefix),
     index('api_keys_user_idx').on(t.user_id),
     ...constraints('api_keys', t),
+  ],
+);
+
+/**
+ * A user's TOTP second factor (no seed). Kept out of `users` so the generic users resource
+ * can never return or write it. `enabled_at` stays null until the first valid code confirms
+ * the enrolment; `last_used_step` refuses a code replayed within its window; recovery codes
+ * are kept only as SHA-256 hashes and each is removed when used.
+ */
+export const user_totp = pgTable(
+  'user_totp',
+  {
+    id: pk(),
+    user_id: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** AES-256-GCM under the instance's secret key (src/core/identity/secret-box.ts). */
+    secret_encrypted: text().notNull(),
+    enabled_at: tstz(),
+    /** The 30-second time step of the last accepted code. */
+    last_used_step: integer(),
+    recovery_code_hashes: text().array().notNull().default(sql`'{}'::text[]`),
+    created_at: createdAt(),
+    updated_at: tstz().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('user_totp_user_id_key').on(t.user_id), ...constraints('user_totp', t)],
+);
+
+/**
+ * Consecutive failed sign-ins per account and source address (no seed). `account_key` is the
+ * SHA-256 of the lower-cased email as typed, so unknown addresses are throttled exactly like
+ * real ones and no typed text is stored. A success deletes the row; `blocked_at` is set at the
+ * hard limit and only an administrator clears it.
+ */
+export const login_attempts = pgTable(
+  'login_attempts',
+  {
+    id: pk(),
+    account_key: text().notNull(),
+    source: text().notNull(),
+    failures: integer().notNull().default(0),
+    last_failed_at: tstz(),
+    blocked_at: tstz(),
+    created_at: createdAt(),
+    updated_at: tstz().notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('login_attempts_account_source_key').on(t.account_key, t.source),
+    index('login_attempts_last_failed_idx').on(t.last_failed_at),
+    ...constraints('login_attempts', t, { failures: nonNegative }),
   ],
 );

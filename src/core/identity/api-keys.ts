@@ -1,0 +1,137 @@
+/**
+ * API keys: `tl_<prefix>_<secret>`, shown once. The prefix (40 random bits, hex) finds the
+ * key and tells people which one it is; the whole key is stored only as a SHA-256 digest,
+ * compared in constant time. A key acts for the user who made it, never above their role.
+ */
+import { randomBytes } from 'node:crypto';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { api_keys } from '../../db/schema/access.ts';
+import { USER_ROLES, users } from '../../db/schema/platform.ts';
+import { withTx, type Ctx } from '../context.ts';
+import { AppError, invalid, notFound, parseInput } from '../errors.ts';
+import { writeAudit } from '../platform/audit.ts';
+import { insertRecord } from '../resource.ts';
+import { resource } from '../resources.ts';
+import { digestsEqual, randomToken, sha256 } from './crypto.ts';
+import { actingUserId, lowerRole, roleAtLeast } from './roles.ts';
+import { isActive, loadUser, publicUser, type PublicUser } from './user-record.ts';
+
+export type ApiKeyRow = typeof api_keys.$inferSelect;
+export type PublicApiKey = Omit<ApiKeyRow, 'key_hash'>;
+
+function publicApiKey(row: ApiKeyRow): PublicApiKey {
+  const { key_hash: _hidden, ...rest } = row;
+  return rest;
+}
+
+const KEY_FORMAT = /^tl_([0-9a-f]{10})_([A-Za-z0-9_-]{43})$/;
+const BAD_KEY = 'The API key is not valid';
+/** `last_used_at` is written at most this often. */
+const USED_EVERY_MS = 60_000;
+
+export const CreateApiKeyInput = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(USER_ROLES).optional(),
+  expires_at: z.coerce.date().optional(),
+});
+export type CreateApiKeyInput = z.input<typeof CreateApiKeyInput>;
+
+/** Makes a key for the signed-in user; the plain key is in the result and nowhere else, ever. */
+export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<{ key: string; api_key: PublicApiKey }> {
+  if (ctx.actor.type !== 'user' || !ctx.actor.id) {
+    throw new AppError('FORBIDDEN', 'API keys are created by a signed-in user, for themselves');
+  }
+  const v = parseInput(CreateApiKeyInput, input);
+  const owner = await loadUser(ctx, ctx.actor.id);
+  if (!isActive(owner)) throw new AppError('FORBIDDEN', 'This account is disabled');
+  const ceiling = lowerRole(owner.role, ctx.actor.role);
+  const role = v.role ?? ceiling;
+  if (!roleAtLeast(ceiling, role)) {
+    throw new AppError('FORBIDDEN', `An API key cannot have a role above your own (${ceiling})`, {
+      details: { fields: [{ field: 'role', message: `must be at most ${ceiling}` }] },
+    });
+  }
+  if (v.expires_at && v.expires_at.getTime() <= ctx.now().getTime()) {
+    throw invalid([{ field: 'expires_at', message: 'must be in the future' }]);
+  }
+  const prefix = randomBytes(5).toString('hex');
+  const key = `tl_${prefix}_${randomToken()}`;
+  const row = await insertRecord(
+    ctx,
+    resource('api_keys'),
+    {
+      user_id: owner.id,
+      name: v.name,
+      prefix,
+      key_hash: sha256(key),
+      role,
+      expires_at: v.expires_at ?? null,
+      created_by: owner.id,
+    },
+    'identity.create_api_key',
+  );
+  return { key, api_key: row as PublicApiKey };
+}
+
+export const RevokeApiKeyInput = z.strictObject({ id: z.string() });
+export type RevokeApiKeyInput = z.infer<typeof RevokeApiKeyInput>;
+
+/** The owner or an administrator revokes a key; it stops working at once. Others see no such key. */
+export async function revokeApiKey(ctx: Ctx, input: RevokeApiKeyInput): Promise<PublicApiKey> {
+  const { id } = parseInput(RevokeApiKeyInput, input);
+  if (!z.uuid().safeParse(id).success) throw notFound('API key', id);
+  return withTx(ctx, async (tx) => {
+    const [row] = await tx.db.select().from(api_keys).where(eq(api_keys.id, id)).for('update');
+    if (!row || (row.user_id !== actingUserId(tx.actor) && !roleAtLeast(tx.actor.role, 'admin'))) throw notFound('API key', id);
+    if (row.revoked_at) return publicApiKey(row);
+    const now = tx.now();
+    const [updated] = await tx.db
+      .update(api_keys)
+      .set({ revoked_at: now, updated_at: now, version: row.version + 1 })
+      .where(eq(api_keys.id, id))
+      .returning();
+    await writeAudit(tx, {
+      action: 'update',
+      table: 'api_keys',
+      recordId: id,
+      operation: 'identity.revoke_api_key',
+      before: { revoked_at: null },
+      after: { revoked_at: now },
+    });
+    return publicApiKey(updated!);
+  });
+}
+
+/** The key's owner and the key, or UNAUTHORIZED (malformed, unknown, revoked, expired, owner disabled). */
+export async function authenticateApiKey(ctx: Ctx, key: string): Promise<{ user: PublicUser; key: PublicApiKey }> {
+  const m = typeof key === 'string' ? KEY_FORMAT.exec(key) : null;
+  if (!m) throw new AppError('UNAUTHORIZED', BAD_KEY);
+  const digest = sha256(key);
+  const candidates = await ctx.db
+    .select({ key: api_keys, user: users })
+    .from(api_keys)
+    .innerJoin(users, eq(users.id, api_keys.user_id))
+    .where(eq(api_keys.prefix, m[1]!));
+  const found = candidates.find((c) => digestsEqual(c.key.key_hash, digest));
+  const now = ctx.now();
+  if (
+    !found ||
+    found.key.revoked_at !== null ||
+    found.key.archived_at !== null ||
+    (found.key.expires_at !== null && found.key.expires_at <= now) ||
+    !isActive(found.user)
+  ) {
+    throw new AppError('UNAUTHORIZED', BAD_KEY);
+  }
+  let row = found.key;
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= USED_EVERY_MS) {
+    const [updated] = await ctx.db
+      .update(api_keys)
+      .set({ last_used_at: now })
+      .where(and(eq(api_keys.id, row.id), or(isNull(api_keys.last_used_at), lte(api_keys.last_used_at, new Date(now.getTime() - USED_EVERY_MS)))))
+      .returning();
+    row = updated ?? row;
+  }
+  return { user: publicUser(found.user), key: publicApiKey(row) };
+}

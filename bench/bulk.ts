@@ -46,7 +46,7 @@ export async function copyRows(url: string, csvChunks: string[], rows: number): 
   });
 }
 
-export async function postBulk(apiBase: string, bodies: string[], rows: number, streams: number): Promise<BulkRun> {
+export async function postBulk(apiBase: string, apiKey: string, bodies: string[], rows: number, streams: number): Promise<BulkRun> {
   const url = `${apiBase}/api/v1/contacts/bulk`;
   let next = 0;
   let created = 0;
@@ -55,7 +55,7 @@ export async function postBulk(apiBase: string, bodies: string[], rows: number, 
     Array.from({ length: Math.max(1, streams) }, async () => {
       while (next < bodies.length) {
         const body = bodies[next++]!;
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body });
         const text = await res.text();
         if (res.status !== 201) throw new Error(`bulk POST answered ${res.status}: ${text.slice(0, 500)}`);
         created += (JSON.parse(text) as { ids: string[] }).ids.length;

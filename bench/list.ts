@@ -12,8 +12,8 @@ export type ListResult = Record<Side, LoadResult> & { runs: Record<Side, LoadRes
 
 export const LIST_PATH = '/api/v1/contacts?limit=20';
 
-export async function load(url: string, seconds: number, connections: number): Promise<LoadResult> {
-  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1, timeout: 30 });
+export async function load(url: string, seconds: number, connections: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  const r = await autocannon({ url, connections, duration: seconds, pipelining: 1, timeout: 30, headers });
   return {
     rps: r.requests.total / (r.duration || seconds),
     p50: r.latency.p50,
@@ -42,8 +42,8 @@ function summarise(runs: LoadResult[]): LoadResult {
 }
 
 /** Both servers must answer the page with the same rows in the same order before anything is timed. */
-export async function checkSameAnswer(apiBase: string, bareBase: string): Promise<boolean> {
-  const [a, b] = await Promise.all([httpGet(apiBase + LIST_PATH), httpGet(bareBase + LIST_PATH)]);
+export async function checkSameAnswer(apiBase: string, bareBase: string, apiHeaders: Record<string, string> = {}): Promise<boolean> {
+  const [a, b] = await Promise.all([httpGet(apiBase + LIST_PATH, 5_000, apiHeaders), httpGet(bareBase + LIST_PATH)]);
   if (a.status !== 200 || b.status !== 200) {
     throw new Error(`list page check: API answered ${a.status}, baseline ${b.status}: ${a.body.slice(0, 300)}`);
   }
@@ -60,16 +60,19 @@ export async function checkSameAnswer(apiBase: string, bareBase: string): Promis
 export async function runList(
   apiBase: string,
   bareBase: string,
-  opts: { rounds: number; seconds: number; warmup: number; connections: number; label: string },
+  opts: { rounds: number; seconds: number; warmup: number; connections: number; label: string; apiKey: string },
   progress: (msg: string) => void,
 ): Promise<ListResult> {
-  const identical = await checkSameAnswer(apiBase, bareBase);
+  // The API side authenticates every request with an API key, as a real client does; the baseline has no auth.
+  const apiHeaders = { authorization: `Bearer ${opts.apiKey}` };
+  const identical = await checkSameAnswer(apiBase, bareBase, apiHeaders);
   const runs: Record<Side, LoadResult[]> = { bare: [], api: [] };
   for (let round = 1; round <= opts.rounds; round++) {
     for (const side of ['bare', 'api'] as const) {
       const url = (side === 'api' ? apiBase : bareBase) + LIST_PATH;
-      if (opts.warmup > 0) await load(url, opts.warmup, opts.connections);
-      const r = await load(url, opts.seconds, opts.connections);
+      const headers = side === 'api' ? apiHeaders : {};
+      if (opts.warmup > 0) await load(url, opts.warmup, opts.connections, headers);
+      const r = await load(url, opts.seconds, opts.connections, headers);
       runs[side].push(r);
       progress(
         `${opts.label} round ${round} ${side.padEnd(4)}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms` +

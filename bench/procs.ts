@@ -113,9 +113,9 @@ export function freePort(): Promise<number> {
 }
 
 /** One GET with node:http (no fetch warm-up cost): status and body, or an error. */
-export function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
+export function httpGet(url: string, timeoutMs = 5_000, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

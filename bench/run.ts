@@ -215,7 +215,7 @@ async function preparePostgres(): Promise<string | undefined> {
   return dbUrl;
 }
 
-const listOpts = (label: string) => ({ rounds: S.rounds, seconds: S.seconds, warmup: S.warmup, connections: S.connections, label });
+const listOpts = (label: string, apiKey: string) => ({ rounds: S.rounds, seconds: S.seconds, warmup: S.warmup, connections: S.connections, label, apiKey });
 const base = (port: number) => `http://127.0.0.1:${port}`;
 
 async function postgresPhases(dbUrl: string) {
@@ -223,7 +223,7 @@ async function postgresPhases(dbUrl: string) {
   try {
     const api = base(server.ready.api);
     if (S.only.has('list')) {
-      R.pgList = await runList(api, base(server.ready.bare), listOpts('PostgreSQL list'), progress);
+      R.pgList = await runList(api, base(server.ready.bare), listOpts('PostgreSQL list', server.ready.key), progress);
     }
     if (S.only.has('bulk')) {
       const t0 = performance.now();
@@ -238,7 +238,7 @@ async function postgresPhases(dbUrl: string) {
       await resetContacts(dbUrl);
       await copyRows(dbUrl, [csv[0]!], warmRows);
       await resetContacts(dbUrl);
-      await postBulk(api, [bodies[0]!], warmRows, 1);
+      await postBulk(api, server.ready.key, [bodies[0]!], warmRows, 1);
 
       await resetContacts(dbUrl);
       const copy = await copyRows(dbUrl, csv, S.bulkRows);
@@ -247,7 +247,7 @@ async function postgresPhases(dbUrl: string) {
       const apiRuns: BulkRun[] = [];
       for (const streams of S.bulkStreams) {
         await resetContacts(dbUrl);
-        const run = await postBulk(api, bodies, S.bulkRows, streams);
+        const run = await postBulk(api, server.ready.key, bodies, S.bulkRows, streams);
         if ((await countContacts(dbUrl)) !== S.bulkRows) throw new Error('the bulk API did not create every row');
         apiRuns.push(run);
         progress(`bulk: ${run.label}: ${run.rowsPerSec.toFixed(0)} rows/s (${(run.ms / 1000).toFixed(2)} s)`);
@@ -266,7 +266,7 @@ async function pglitePhases(dataDir: string) {
   if (S.only.has('list')) {
     const server = await startServerChild({ BENCH_BACKEND: 'pglite', BENCH_PGLITE_DIR: dataDir }, S.cpuProfDir);
     try {
-      R.pgliteList = await runList(base(server.ready.api), base(server.ready.bare), listOpts('PGlite list'), progress);
+      R.pgliteList = await runList(base(server.ready.api), base(server.ready.bare), listOpts('PGlite list', server.ready.key), progress);
     } finally {
       await server.stop();
     }

@@ -11,10 +11,15 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp } from '../src/api/app.ts';
+import { LOCAL_OPERATOR, makeCtx } from '../src/core/context.ts';
+import { userActor } from '../src/core/identity/actor.ts';
+import { createApiKey } from '../src/core/identity/api-keys.ts';
+import { createUser } from '../src/core/identity/users.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { createBareServer, pgliteQuery, pgQuery } from './bare.ts';
 
-export type ServerReady = { type: 'ready'; api: number; bare: number; pid: number };
+/** `key`: an administrator's API key for the API side (every API request needs one). */
+export type ServerReady = { type: 'ready'; api: number; bare: number; pid: number; key: string };
 
 
 const listen = (server: http.Server) =>
@@ -36,6 +41,9 @@ async function main() {
     throw new Error(`BENCH_BACKEND must be postgres or pglite, not ${String(backend)}`);
   }
 
+  const ctx = makeCtx(database.db, { actor: LOCAL_OPERATOR });
+  const user = await createUser(ctx, { email: `bench-${process.pid}-${Date.now()}@example.com`, name: 'Bench', role: 'admin' });
+  const { key } = await createApiKey({ ...ctx, actor: userActor(user) }, { name: 'bench', role: 'admin' });
   const app = createApp({ database, log: (msg, err) => console.error(msg, err) });
   const api = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +77,7 @@ async function main() {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
 
-  const ready: ServerReady = { type: 'ready', api: apiPort, bare: barePort, pid: process.pid };
+  const ready: ServerReady = { type: 'ready', api: apiPort, bare: barePort, pid: process.pid, key };
   process.send?.(ready);
 }
 

@@ -4,6 +4,17 @@ import { z } from 'zod';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
+/** Whether HOST only accepts connections from this machine. */
+export const isLoopback = (host: string) => LOOPBACK.has(host);
+
+/** 32 bytes, base64 (or base64url): the key that encrypts second-factor secrets at rest. */
+export function parseSecretKey(text: string): Buffer | undefined {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) return undefined;
+  const key = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -29,6 +40,12 @@ const EnvSchema = z.object({
     .optional(),
   THROUGHLINE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   THROUGHLINE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  THROUGHLINE_SECRET_KEY: z
+    .string()
+    .refine((v) => parseSecretKey(v) !== undefined, 'must be 32 random bytes in base64, e.g. from: openssl rand -base64 32')
+    .optional(),
+  THROUGHLINE_REQUIRE_ADMIN_TOTP: z.stringbool().default(false),
+  THROUGHLINE_API_KEY: z.string().regex(/^tl_[0-9a-f]{10}_[A-Za-z0-9_-]{43}$/, 'must be an API key as shown when it was created (tl_…)').optional(),
 });
 
 export type Config = {
@@ -46,6 +63,15 @@ export type Config = {
   timeZone: string | undefined;
   /** The CLI talks to this server instead of opening the database itself. */
   serverUrl: string | undefined;
+  /**
+   * Encrypts second-factor secrets. Required with DATABASE_URL; on the embedded database the
+   * server keeps one in <dataDir>/secret.key when this is unset.
+   */
+  secretKey: Buffer | undefined;
+  /** Administrators must sign in with a second factor (TOTP). */
+  requireAdminTotp: boolean;
+  /** The CLI's credential for a server it talks to over HTTP. */
+  apiKey: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -58,13 +84,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  // Until users and sessions exist every caller is the local operator, so the
-  // server must not be reachable from other machines.
-  if (!LOOPBACK.has(e.HOST)) {
-    throw new ConfigError(
-      `HOST=${e.HOST} refused: Throughline has no sign-in yet, so it only listens on loopback (127.0.0.1, localhost or ::1).`,
-    );
-  }
+  // A non-loopback HOST is allowed here; the server refuses it at start unless real credentials exist (server.ts).
   return {
     port: e.PORT,
     host: e.HOST,
@@ -77,5 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.THROUGHLINE_LOG_LEVEL,
     timeZone: e.THROUGHLINE_TIMEZONE,
     serverUrl: e.THROUGHLINE_URL,
+    secretKey: e.THROUGHLINE_SECRET_KEY === undefined ? undefined : parseSecretKey(e.THROUGHLINE_SECRET_KEY),
+    requireAdminTotp: e.THROUGHLINE_REQUIRE_ADMIN_TOTP,
+    apiKey: e.THROUGHLINE_API_KEY,
   };
 }

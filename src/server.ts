@@ -1,9 +1,18 @@
-/** Starts Throughline: open the database, migrate, load demo data on first start, serve, stop cleanly. */
+/**
+ * Starts Throughline: open the database, migrate, load demo data on first start, make sure
+ * someone can sign in, serve, stop cleanly.
+ */
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
-import type { Config } from './config.ts';
-import { makeCtx } from './core/context.ts';
+import { ConfigError, isLoopback, parseSecretKey, type Config } from './config.ts';
+import { makeCtx, SYSTEM } from './core/context.ts';
+import { ensureFirstAdmin, ensureOperatorKey, privateCredentialsExist } from './core/identity/bootstrap.ts';
+import { randomToken } from './core/identity/crypto.ts';
+import type { IdentityConfig } from './core/identity/options.ts';
+import { DEMO_CREDENTIALS } from './demo/credentials.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 
@@ -43,16 +52,92 @@ export async function openAndMigrate(config: Config, log: Logger): Promise<{ dat
   }
 }
 
-export type RunningServer = { url: string; database: Database; close(): Promise<void> };
+/** Only the owner may read or write it. Written whole or not at all (a temporary file, then rename). */
+function writePrivateFile(file: string, text: string) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+function readTrimmed(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+export const secretKeyFile = (dataDir: string) => path.join(dataDir, 'secret.key');
+/** The local operator's API key, for the CLI on this machine (see src/cli/main.ts). */
+export const cliKeyFile = (dataDir: string) => path.join(dataDir, 'cli.key');
+
+/**
+ * The instance secret key: THROUGHLINE_SECRET_KEY, else (embedded database only) the one kept
+ * in <dataDir>/secret.key, made on first start. Call with the data directory locked.
+ */
+export function instanceSecretKey(config: Config, database: Database): Buffer | undefined {
+  if (config.secretKey) return config.secretKey;
+  if (database.kind !== 'pglite') return undefined;
+  const file = secretKeyFile(config.dataDir);
+  const existing = readTrimmed(file);
+  if (existing === undefined) {
+    const key = randomToken(32);
+    writePrivateFile(file, `${key}\n`);
+    return parseSecretKey(key);
+  }
+  const key = parseSecretKey(existing);
+  if (!key) throw new ConfigError(`${file} does not hold a valid secret key (32 bytes, base64). Restore it from a backup: without it, second factors cannot be checked.`);
+  return key;
+}
+
+/** What sign-in needs from the configuration and the instance. */
+export function identityConfig(config: Config, database: Database): IdentityConfig {
+  const secretKey = instanceSecretKey(config, database);
+  return { requireAdminTotp: config.requireAdminTotp, ...(secretKey ? { secretKey } : {}) };
+}
+
+export type RunningServer = {
+  url: string;
+  database: Database;
+  /** Set when this start made the first administrator: the password is shown this once. */
+  firstAdmin?: { email: string; password: string };
+  close(): Promise<void>;
+};
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  if (config.databaseUrl && !config.secretKey) {
+    throw new ConfigError(
+      'THROUGHLINE_SECRET_KEY is required with DATABASE_URL: it encrypts second-factor secrets and every server of this database needs the same one. Make one with: openssl rand -base64 32',
+    );
+  }
   const { database, fresh } = await openAndMigrate(config, log);
+  let identity: IdentityConfig;
+  let firstAdmin: { email: string; password: string } | null = null;
   try {
+    identity = identityConfig(config, database);
     if (fresh && database.kind === 'pglite' && config.seedDemo === 'auto') {
       log.info('First start: loading demo data…');
       const { seedDemo } = await import('./demo/seed.ts');
-      const { counts } = await seedDemo(makeCtx(database.db, config.timeZone ? { timeZone: config.timeZone } : {}));
+      const { counts } = await seedDemo(makeCtx(database.db, config.timeZone ? { timeZone: config.timeZone } : {}), { demoPasswords: true });
       log.info(`Demo data loaded: ${counts.companies ?? 0} companies, ${counts.contacts ?? 0} contacts, ${counts.interactions ?? 0} interactions.`);
+    }
+    const ctx = makeCtx(database.db, { actor: SYSTEM, identity });
+    // Beyond this machine, someone must be able to sign in with a password that is not published.
+    if (!isLoopback(config.host) && !(await privateCredentialsExist(ctx, DEMO_CREDENTIALS))) {
+      throw new ConfigError(
+        `HOST=${config.host} refused: nobody can sign in with a password of their own yet, so Throughline only listens on loopback (127.0.0.1, localhost or ::1). ` +
+          'Create an administrator first (throughline user create --email you@example.com --name "Your Name" --role admin), or give the demo users passwords of their own (throughline users set-password).',
+      );
+    }
+    firstAdmin = await ensureFirstAdmin(ctx, identity);
+    if (database.kind === 'pglite') {
+      const file = cliKeyFile(config.dataDir);
+      const current = readTrimmed(file);
+      const operator = await ensureOperatorKey(ctx, current);
+      if (operator?.created) writePrivateFile(file, `${operator.key}\n`);
+      else if (!operator && current) fs.rmSync(file, { force: true });
     }
   } catch (e) {
     await database.close().catch(() => {});
@@ -63,6 +148,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     bodyLimitBytes: config.bodyLimitBytes,
     bulkBodyLimitBytes: config.bulkBodyLimitBytes,
     timeZone: config.timeZone,
+    identity,
     log: (msg, err) => log.error(msg, err),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -80,6 +166,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     url,
     database,
+    ...(firstAdmin ? { firstAdmin } : {}),
     close() {
       closing ??= (async () => {
         // Stop accepting, let in-flight requests finish, then checkpoint and close the database.

@@ -1,10 +1,10 @@
 /**
- * The role × operation matrix over the whole registry: every operation, every role.
- * A refused call is refused before anything is read or written. (Sign-in, keys and
- * record visibility come with the identity work; this covers the role rule in core.)
+ * The role × operation matrix over the whole registry: every operation, every role, and
+ * nobody signed in. A refused call is refused before anything is read or written. (The
+ * same over HTTP, with keys and sessions: test/auth-http.test.ts.)
  */
 import { expect, it } from 'vitest';
-import type { Actor } from '../src/core/context.ts';
+import { ANONYMOUS, type Actor } from '../src/core/context.ts';
 import { AppError } from '../src/core/errors.ts';
 import { invoke, operations, ROLE_FOR_SCOPE } from '../src/core/registry.ts';
 import { dbSuite } from './db.ts';
@@ -36,6 +36,21 @@ dbSuite('authorization', ({ database, ctx }) => {
     for (const name of ['companies.create', 'sales.log_prospect', 'interactions.update']) {
       expect(operations.find((o) => o.name === name)?.scope, name).toBe('write');
     }
+  });
+
+  it('refuses anyone not signed in every operation but sign-in (UNAUTHORIZED), before reading or writing anything', async () => {
+    expect(operations.filter((op) => op.public).map((op) => op.name)).toEqual(['auth.login']);
+    const before = await allRows();
+    for (const op of operations) {
+      const err = await invoke(op, ctx({ actor: ANONYMOUS }), {}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, op.name).toBeInstanceOf(AppError);
+      if (op.public) expect((err as AppError).code, op.name).toBe('VALIDATION');
+      else expect((err as AppError).code, op.name).toBe('UNAUTHORIZED');
+    }
+    expect(await allRows()).toBe(before);
   });
 
   for (const role of ROLES) {

@@ -147,10 +147,13 @@ export async function buildValid(name: string, refs: FactoryRefs): Promise<Row> 
   return build(name, refs, { ...refs.parents });
 }
 
+/** Whether the generic API creates this resource (not for system-written records or ones a verb of their own creates, like users). */
+const postable = (res: Resource) => res.mode !== 'readonly' && res.create !== false;
+
 async function createParent(table: string, refs: FactoryRefs, parents: Record<string, string>): Promise<string> {
   const res = resourceOf(table);
   const payload = await build(res.name, { ...refs, overrides: {} }, parents);
-  const row = refs.app && res.mode !== 'readonly' ? await postRecord(refs.app, res.name, payload) : await insertDirect(refs.ctx, res.name, payload);
+  const row = refs.app && postable(res) ? await postRecord(refs.app, res.name, payload) : await insertDirect(refs.ctx, res.name, payload);
   return row.id as string;
 }
 
@@ -168,7 +171,7 @@ export async function postRecord(app: ApiClient, name: string, payload: Row): Pr
 
 /**
  * Inserts through the core (bypassing the resource's mode), for records only the system
- * writes (sessions, webhook deliveries): the payload is validated, hidden not-null
+ * writes (sessions, webhook deliveries) or a verb of their own creates (users): the payload is validated, hidden not-null
  * columns (hashes, secrets) get a random value.
  */
 export async function insertDirect(ctx: Ctx, name: string, payload: Row): Promise<Row> {
@@ -184,7 +187,7 @@ export async function insertDirect(ctx: Ctx, name: string, payload: Row): Promis
 export async function createValid(name: string, refs: FactoryRefs): Promise<Row> {
   const res = resourceOf(name);
   const payload = await buildValid(name, refs);
-  return refs.app && res.mode !== 'readonly' ? postRecord(refs.app, res.name, payload) : insertDirect(refs.ctx, res.name, payload);
+  return refs.app && postable(res) ? postRecord(refs.app, res.name, payload) : insertDirect(refs.ctx, res.name, payload);
 }
 
 export const buildCompany = (refs: FactoryRefs) => buildValid('companies', refs);

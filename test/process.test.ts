@@ -21,12 +21,14 @@ afterAll(() => {
 });
 
 function cli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, THROUGHLINE_API_KEY: '', ...env }, encoding: 'utf8', timeout: 60_000 });
 }
+
+const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, THROUGHLINE_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', THROUGHLINE_SEED_DEMO: 'never' },
+    env: { ...process.env, THROUGHLINE_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', THROUGHLINE_SEED_DEMO: 'never', THROUGHLINE_API_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -135,6 +137,24 @@ describe('the embedded data directory', () => {
     const health = await fetch(`${first.url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', database: 'pglite' });
 
+    // Nobody could sign in, so the first start made an administrator and showed its password once.
+    const shown = /email: +admin@localhost\n +password: +(\S+)/.exec(first.output());
+    expect(shown, first.output()).not.toBeNull();
+    const login = await fetch(`${first.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'admin@localhost', password: shown![1] }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('set-cookie')).toMatch(/^throughline_session=[^;]+;.*HttpOnly/i);
+    expect((await fetch(`${first.url}/api/v1/companies`)).status).toBe(401);
+    // The instance secret and the local operator's key are readable by the owner only.
+    expect(mode(path.join(dir, 'secret.key'))).toBe(0o600);
+    expect(mode(path.join(dir, 'cli.key'))).toBe(0o600);
+    const operatorKey = fs.readFileSync(path.join(dir, 'cli.key'), 'utf8').trim();
+    const me = await fetch(`${first.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${operatorKey}` } });
+    expect(await me.json()).toMatchObject({ actor: { type: 'api_key', role: 'admin' }, user: { email: 'admin@localhost' } });
+
     const second = cli(['migrate'], { THROUGHLINE_DATA_DIR: dir });
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(`in use by process ${first.child.pid}`);
@@ -156,11 +176,41 @@ describe('the embedded data directory', () => {
     expect(JSON.parse(listed.stdout)).toMatchObject({ id: companyId, name: 'Lockstep Constructions', status: 'lead' });
 
     const again = await startServe(dir);
-    const res = await fetch(`${again.url}/api/v1/companies/${companyId}`);
+    expect(again.output()).not.toContain('admin@localhost');
+    expect(fs.readFileSync(path.join(dir, 'cli.key'), 'utf8').trim()).toBe(operatorKey);
+    const res = await fetch(`${again.url}/api/v1/companies/${companyId}`, { headers: { authorization: `Bearer ${operatorKey}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"1"');
+    // A key that no longer works is revoked and replaced at the next start.
+    fs.writeFileSync(path.join(dir, 'cli.key'), 'tl_0000000000_' + 'x'.repeat(43));
     again.child.kill('SIGINT');
     expect(await exited(again.child)).toBe(0);
+    const third = await startServe(dir);
+    const replaced = fs.readFileSync(path.join(dir, 'cli.key'), 'utf8').trim();
+    expect(replaced).not.toBe(operatorKey);
+    expect(replaced).toMatch(/^tl_[0-9a-f]{10}_/);
+    const listed2 = cli(['companies', 'get', companyId, '--json'], { THROUGHLINE_DATA_DIR: dir });
+    expect(listed2.stderr).toBe('');
+    third.child.kill('SIGTERM');
+    expect(await exited(third.child)).toBe(0);
+  });
+
+  it('refuses to listen beyond loopback until someone can sign in with a password of their own', () => {
+    const dir = tmp();
+    const env = { THROUGHLINE_DATA_DIR: dir, PORT: '0', HOST: '0.0.0.0', THROUGHLINE_SEED_DEMO: 'never' };
+    const refused = cli(['serve'], env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('HOST=0.0.0.0 refused');
+    expect(refused.stderr).toContain('throughline user create');
+    // The operator creates an administrator in process; a generated password is printed once.
+    const made = cli(['user', 'create', '--email', 'owner@example.com', '--name', 'Owner', '--role', 'admin', '--json'], { THROUGHLINE_DATA_DIR: dir });
+    expect(made.stderr).toBe('');
+    const out = JSON.parse(made.stdout) as { user: { email: string; role: string }; password: string };
+    expect(out.user).toMatchObject({ email: 'owner@example.com', role: 'admin' });
+    expect(out.password.length).toBeGreaterThanOrEqual(20);
+    const weak = cli(['user', 'create', '--email', 'weak@example.com', '--name', 'Weak', '--role', 'viewer', '--password', 'password1'], { THROUGHLINE_DATA_DIR: dir });
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toContain('password: is one of the most commonly used passwords');
   });
 
   it('CLI actions take their scalar inputs as flags', () => {
@@ -189,11 +239,27 @@ describe('the embedded data directory', () => {
 });
 
 describe('configuration', () => {
-  it('defaults to 127.0.0.1:3000 and ./data, and refuses a non-loopback host before sign-in exists', () => {
+  it('defaults to 127.0.0.1:3000 and ./data; a non-loopback host is left for the server to check against its users', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, dataDir: path.resolve('data') });
-    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/only listens on loopback/);
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, dataDir: path.resolve('data'), requireAdminTotp: false, secretKey: undefined });
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(loadConfig({ PORT: '8080', HOST: 'localhost' })).toMatchObject({ port: 8080, host: 'localhost' });
+  });
+
+  it('takes a 32-byte base64 secret key and the admin second-factor rule, and refuses a bad key or API key', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ THROUGHLINE_SECRET_KEY: key.toString('base64') }).secretKey).toEqual(key);
+    expect(loadConfig({ THROUGHLINE_SECRET_KEY: key.toString('base64url') }).secretKey).toEqual(key);
+    expect(() => loadConfig({ THROUGHLINE_SECRET_KEY: Buffer.alloc(16).toString('base64') })).toThrow(/THROUGHLINE_SECRET_KEY: must be 32 random bytes/);
+    expect(() => loadConfig({ THROUGHLINE_SECRET_KEY: 'not a key' })).toThrow(/THROUGHLINE_SECRET_KEY/);
+    expect(loadConfig({ THROUGHLINE_REQUIRE_ADMIN_TOTP: 'true' }).requireAdminTotp).toBe(true);
+    expect(() => loadConfig({ THROUGHLINE_API_KEY: 'secret' })).toThrow(/THROUGHLINE_API_KEY/);
+  });
+
+  it('refuses to serve PostgreSQL without THROUGHLINE_SECRET_KEY, before touching the database', () => {
+    const r = cli(['serve'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', THROUGHLINE_SECRET_KEY: '', PORT: '0' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('THROUGHLINE_SECRET_KEY is required with DATABASE_URL');
   });
 });

@@ -13,6 +13,7 @@ import {
   scheduleMeeting,
   weekOf,
 } from '../src/core/sales/workflow.ts';
+import { signIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
@@ -202,7 +203,7 @@ dbSuite('sales workflow', ({ database, ctx }) => {
   });
 
   it('runs the sales steps through the HTTP API', async () => {
-    const app = createApp({ database: database(), timeZone: 'UTC' });
+    const app = await signIn(createApp({ database: database(), timeZone: 'UTC' }), database(), 'editor');
     const post = (path: string, body: unknown) =>
       app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const name = `API Builders ${uniq()}`;

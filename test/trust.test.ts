@@ -1,12 +1,13 @@
 /**
- * TRUST.md's bad inputs on the surfaces that exist today (the HTTP API, no auth yet):
- * each is refused with a 4xx that names the field, never a 500, and nothing is written
+ * TRUST.md's bad inputs on the surfaces that exist today (the HTTP API, as an administrator
+ * with an API key; authentication itself is test/auth-http.test.ts): each is refused with a 4xx that names the field, never a 500, and nothing is written
  * anywhere (every table is counted before and after).
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import type { Row } from '../src/core/resource.ts';
+import { signIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { buildValid, createCompany, createValid, type ApiClient, type FactoryRefs } from './factories.ts';
 
@@ -15,19 +16,19 @@ type Reply = { status: number; headers: Headers; text: string; body: any };
 const LEAKS = ['select ', 'insert ', 'update ', 'at async', '.ts:', 'node_modules', 'violates', 'constraint "'];
 
 dbSuite('TRUST: bad input', ({ database, ctx }) => {
-  let app: ReturnType<typeof createApp>;
+  let app: ApiClient;
   let tables: string[] = [];
   const internalErrors: unknown[] = [];
   const errorBodies: { what: string; sent: string; text: string }[] = [];
 
   beforeAll(async () => {
-    app = createApp({ database: database(), log: (_msg, err) => internalErrors.push(err) });
+    app = await signIn(createApp({ database: database(), log: (_msg, err) => internalErrors.push(err) }), database());
     const rows = await database().query<{ tablename: string }>(
       `select tablename from pg_tables where schemaname = 'public' order by tablename`,
     );
     tables = rows.map((r) => r.tablename);
   });
-  const refs = (): FactoryRefs => ({ ctx: ctx(), app: app as ApiClient });
+  const refs = (): FactoryRefs => ({ ctx: ctx(), app });
 
   /** A JSON body is sent as is when it is a string (malformed JSON, raw numbers, `__proto__`). */
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {

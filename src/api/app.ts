@@ -1,14 +1,21 @@
 /**
  * The HTTP API, generated from the registry: one route per operation, the OpenAPI
  * document, a docs page and /healthz. Cross-cutting HTTP concerns (request ids, body
- * limits, ETag/If-Match, Idempotency-Key, problem+json) live here and only here.
+ * limits, who is calling, CSRF, ETag/If-Match, Idempotency-Key, problem+json) live here
+ * and only here.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { makeCtx, withTx, type Ctx } from '../core/context.ts';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
+import { apiKeyActor, userActor } from '../core/identity/actor.ts';
+import { authenticateApiKey } from '../core/identity/api-keys.ts';
+import type { IdentityConfig } from '../core/identity/options.ts';
+import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
+import { writeAudit } from '../core/platform/audit.ts';
 import { invoke, operations, type Operation } from '../core/registry.ts';
 import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
 import type { Database } from '../db/client.ts';
@@ -22,10 +29,72 @@ export type AppOptions = {
   bodyLimitBytes?: number;
   bulkBodyLimitBytes?: number;
   timeZone?: string | undefined;
+  /** Password hashing cost, session length, the TOTP secret key, whether admins need TOTP. */
+  identity?: IdentityConfig | undefined;
   log?: (msg: string, err?: unknown) => void;
 };
 
 type Env = { Variables: { requestId: string } };
+
+export const SESSION_COOKIE = 'throughline_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+type Caller = { actor: Actor; credential?: Credential; via: 'bearer' | 'cookie' | 'none' };
+
+/** An AppError the adapter raised about the request itself (credentials, CSRF), always audited. */
+class Refusal extends AppError {}
+
+const isHttps = (c: Context) =>
+  new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+
+/**
+ * Who is calling: `Authorization: Bearer` with an API key (`tl_…`) or a session token, else
+ * the session cookie, else nobody. A credential that is given but not valid is a 401.
+ */
+async function resolveCaller(ctx: Ctx, c: Context): Promise<Caller> {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const m = /^Bearer[ ]+([\x21-\x7e]{1,300})[ ]*$/i.exec(header);
+    if (!m) throw new Refusal('UNAUTHORIZED', 'Send Authorization: Bearer <API key or session token>', { details: { reason: 'bad_authorization_header' } });
+    const token = m[1]!;
+    if (token.startsWith('tl_')) {
+      const { user, key } = await authenticateApiKey(ctx, token).catch((e: unknown) => rethrow(e, 'bad_api_key', { key_prefix: token.slice(0, 13) }));
+      return { actor: apiKeyActor(user, key), credential: { kind: 'api_key', id: key.id }, via: 'bearer' };
+    }
+    const { user, session } = await authenticateSession(ctx, token).catch((e: unknown) => rethrow(e, 'bad_session'));
+    return { actor: userActor(user), credential: { kind: 'session', id: session.id, token }, via: 'bearer' };
+  }
+  const cookie = getCookie(c, SESSION_COOKIE);
+  if (cookie !== undefined && cookie !== '') {
+    const { user, session } = await authenticateSession(ctx, cookie).catch((e: unknown) => {
+      deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c) });
+      return rethrow(e, 'bad_session_cookie');
+    });
+    return { actor: userActor(user), credential: { kind: 'session', id: session.id, token: cookie }, via: 'cookie' };
+  }
+  return { actor: ANONYMOUS, via: 'none' };
+}
+
+function rethrow(e: unknown, reason: string, extra: Record<string, unknown> = {}): never {
+  if (e instanceof AppError && e.code === 'UNAUTHORIZED') throw new Refusal('UNAUTHORIZED', e.message, { details: { ...e.details, reason, ...extra } });
+  throw e;
+}
+
+/** True when the Origin (or else the Referer) names this host, false when it names another, undefined when neither is sent. */
+function sameOrigin(c: Context): boolean | undefined {
+  const claimed = c.req.header('origin') ?? c.req.header('referer');
+  if (claimed === undefined || claimed === '') return undefined;
+  try {
+    return new URL(claimed).host === new URL(c.req.url).host;
+  } catch {
+    return false;
+  }
+}
+
+const csrfRefusal = () =>
+  new Refusal('FORBIDDEN', 'A change made with the session cookie must come from this site: the Origin (or Referer) header is missing or names another site', {
+    details: { reason: 'csrf' },
+  });
 
 const LIST_PARAMS = new Set(['sort', 'cursor', 'limit', 'q', 'archived']);
 const FILTER_KEY = /^([a-z][a-z0-9_]{0,63})(?:\[([a-z_]{1,10})\])?$/;
@@ -161,13 +230,42 @@ export function createApp(opts: AppOptions) {
 
   const ctxFor = (c: Context<Env>): Ctx =>
     makeCtx(database.db, {
+      actor: ANONYMOUS,
       meta: {
         requestId: c.get('requestId'),
         ip: (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '',
         userAgent: c.req.header('user-agent') ?? '',
       },
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+      identity: opts.identity,
     });
+
+  /** Records a refused request (401/403) in the audit log, outside any transaction, never failing the request. */
+  const auditRefusal = async (ctx: Ctx, op: Operation, c: Context<Env>, e: AppError) => {
+    const id = (c.req.param() as Record<string, string>).id ?? (c.req.param() as Record<string, string>).user_id;
+    try {
+      await writeAudit(
+        { ...ctx, inTx: false },
+        {
+          action: 'refused',
+          table: op.resource?.name ?? op.name.split('.')[0]!,
+          recordId: id && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : null,
+          operation: op.name,
+          after: {
+            status: e.code === 'UNAUTHORIZED' ? 401 : 403,
+            code: e.code,
+            method: c.req.method,
+            path: new URL(c.req.url).pathname,
+            ...(typeof e.details.reason === 'string' ? { reason: e.details.reason } : {}),
+            ...(typeof e.details.key_prefix === 'string' ? { key_prefix: e.details.key_prefix } : {}),
+            ...(typeof e.details.required_role === 'string' ? { required_role: e.details.required_role } : {}),
+          },
+        },
+      );
+    } catch (err) {
+      log(`request ${c.get('requestId')}: could not record a refusal in the audit log`, err);
+    }
+  };
 
   app.get('/healthz', async (c) => {
     await database.query('select 1');
@@ -187,24 +285,56 @@ export function createApp(opts: AppOptions) {
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Throughline</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2933}a{color:#0b5cad}</style></head>
 <body><h1>Throughline</h1><p>The server is running on the ${database.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database.</p>
+<p>Every API call needs a session (<code>POST /api/v1/auth/login</code>) or an API key (<code>Authorization: Bearer tl_…</code>).</p>
 <ul><li><a href="/api/docs">API documentation</a></li><li><a href="/api/openapi.json">OpenAPI document</a></li><li><a href="/api/v1/companies">Companies</a></li><li><a href="/api/v1/sales/follow-ups">Follow-ups due this week</a></li></ul></body></html>`);
   });
 
   for (const op of operations) {
     const path = honoPath(op.http.path);
     const handler = async (c: Context<Env>) => {
-      const ctx = ctxFor(c);
-      const input = await inputFor(op, c);
-      const idemKey = op.http.method === 'post' ? c.req.header('idempotency-key') : undefined;
+      let ctx = ctxFor(c);
+      const unsafe = !SAFE_METHODS.has(c.req.method);
       let status = op.http.status ?? 200;
       let body: unknown;
-      if (idemKey !== undefined) {
-        const replay = await runIdempotent(ctx, op, input, idemKey, c.req.method, new URL(c.req.url).pathname, status);
-        status = replay.status;
-        body = replay.body;
-        if (replay.replayed) c.header('idempotent-replayed', 'true');
-      } else {
-        body = await invoke(op, ctx, input);
+      try {
+        if (op.public) {
+          // Sign-in needs no credentials, but a browser posting it from another site is refused (login CSRF).
+          if (unsafe && c.req.header('authorization') === undefined && sameOrigin(c) === false) throw csrfRefusal();
+        } else {
+          const caller = await resolveCaller(ctx, c);
+          if (caller.via === 'none') {
+            throw new AppError('UNAUTHORIZED', 'Sign in first (POST /api/v1/auth/login), or send Authorization: Bearer <API key>');
+          }
+          ctx = { ...ctx, actor: caller.actor, ...(caller.credential ? { credential: caller.credential } : {}) };
+          // Browsers attach cookies to cross-site requests; a bearer header they never add by themselves.
+          if (unsafe && caller.via === 'cookie' && sameOrigin(c) !== true) throw csrfRefusal();
+        }
+        const input = await inputFor(op, c);
+        const idemKey = op.http.method === 'post' ? c.req.header('idempotency-key') : undefined;
+        if (idemKey !== undefined) {
+          if (op.transactional === false) {
+            throw invalid([{ field: 'Idempotency-Key', message: `is not supported by ${op.name}` }]);
+          }
+          const replay = await runIdempotent(ctx, op, input, idemKey, c.req.method, new URL(c.req.url).pathname, status);
+          status = replay.status;
+          body = replay.body;
+          if (replay.replayed) c.header('idempotent-replayed', 'true');
+        } else {
+          body = await invoke(op, ctx, input);
+        }
+      } catch (e) {
+        // Sign-in records its own refusals; everything else refused here or by the core is recorded now.
+        if (e instanceof Refusal || (e instanceof AppError && !op.public && ctx.actor.type !== 'anonymous' && (e.code === 'FORBIDDEN' || e.code === 'UNAUTHORIZED'))) {
+          await auditRefusal(ctx, op, c, e);
+        }
+        throw e;
+      }
+      if (op.http.session === 'start') {
+        const { token, session } = body as LoginResult;
+        setCookie(c, SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c), expires: new Date(session.expires) });
+        c.header('cache-control', 'no-store');
+      } else if (op.http.session === 'end') {
+        deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c) });
       }
       const etag = op.resource && op.kind !== 'list' ? etagOf(body) : undefined;
       if (etag) c.header('etag', etag);

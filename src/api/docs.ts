@@ -10,7 +10,7 @@ export function docsPage(operations: Operation[]): string {
   for (const op of operations) (byTag.get(op.tag) ?? byTag.set(op.tag, []).get(op.tag)!).push(op);
   const toc = [...byTag.keys()].map((t) => `<a href="#tag-${esc(t)}">${esc(t)}</a>`).join(' · ');
   const sections = [...byTag].map(([tag, ops]) => {
-    const res = ops[0]?.resource;
+    const res = ops.find((o) => o.resource)?.resource;
     const fields = res
       ? `<details><summary>Fields of a ${esc(singular(res.name))}</summary><table><tr><th>field</th><th>type</th><th>notes</th></tr>${res.output
           .map(
@@ -28,7 +28,7 @@ export function docsPage(operations: Operation[]): string {
     const rows = ops
       .map(
         (op) =>
-          `<div class="op"><span class="m ${op.http.method}">${op.http.method.toUpperCase()}</span> <code>${esc(op.http.path)}</code> — <strong>${esc(op.summary)}</strong> <small>(${esc(op.name)}; needs ${op.scope}${op.destructive ? '; destructive' : ''})</small>${op.description ? `<p>${esc(op.description)}</p>` : ''}</div>`,
+          `<div class="op"><span class="m ${op.http.method}">${op.http.method.toUpperCase()}</span> <code>${esc(op.http.path)}</code> — <strong>${esc(op.summary)}</strong> <small>(${esc(op.name)}; ${op.public ? 'public' : `needs ${op.scope}`}${op.destructive ? '; destructive' : ''})</small>${op.description ? `<p>${esc(op.description)}</p>` : ''}</div>`,
       )
       .join('');
     return `<section id="tag-${esc(tag)}"><h2>${esc(tag)}</h2>${res ? `<p>${esc(res.summary)}</p>` : ''}${rows}${fields}</section>`;
@@ -39,6 +39,7 @@ export function docsPage(operations: Operation[]): string {
 .get{background:#2f7d32}.post{background:#0b5cad}.patch{background:#a15c00}.delete{background:#b3261e}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d9e2ec;padding:2px 8px;text-align:left}
 nav{line-height:2}section{border-top:1px solid #d9e2ec;margin-top:1.5rem}</style></head><body>
 <h1>Throughline API</h1>
+<p>Every operation but sign-in needs credentials: an API key as <code>Authorization: Bearer tl_…</code>, or the session cookie set by <code>POST /api/v1/auth/login</code> (changes made with the cookie must carry this site's <code>Origin</code>). Without them the answer is 401; with a role too low for the operation, 403. Viewers read, editors change business records, administrators manage users, keys, configuration and permanent deletes.</p>
 <p>JSON over HTTP. Errors are <code>application/problem+json</code> with a <code>code</code>, a <code>detail</code> and per-field <code>errors</code>. Lists return <code>{ items, next_cursor }</code>; pass <code>cursor</code> to get the next page. Filter with <code>field=value</code> or <code>field[op]=value</code> (eq, ne, lt, lte, gt, gte, in, like, is_null); sort with <code>sort=-created_at</code>; search with <code>q</code>. Reads return an <code>ETag</code>; send it back as <code>If-Match</code> on a change to refuse a stale write (412). A POST may carry an <code>Idempotency-Key</code>. Money is an exact decimal string beside a currency code. The machine-readable document is at <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 <h3 id="problem-codes">Error codes</h3><p id="problem-validation">VALIDATION 400 · <span id="problem-unauthorized">UNAUTHORIZED 401</span> · <span id="problem-forbidden">FORBIDDEN 403</span> · <span id="problem-not_found">NOT_FOUND 404</span> · <span id="problem-conflict">CONFLICT 409 (also a refused status move, with <code>allowed</code>)</span> · <span id="problem-precondition_failed">PRECONDITION_FAILED 412</span> · <span id="problem-limit_exceeded">LIMIT_EXCEEDED 413/429</span> · <span id="problem-internal">INTERNAL 500</span></p>
 <nav>${toc}</nav>${sections.join('')}</body></html>`;

@@ -89,6 +89,7 @@ function operationObject(op: Operation): Json {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
+    ...(op.public ? { security: [], 'x-public': true } : {}),
     'x-scope': op.scope,
     'x-destructive': op.destructive,
     parameters: [...pathParams],
@@ -197,9 +198,24 @@ export function buildOpenApi(operations: Operation[]): Json {
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: '/' }],
+    // Every operation needs one of these unless it says `security: []` (sign-in).
+    security: [{ bearerAuth: [] }, { sessionCookie: [] }],
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),
     paths,
     components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (`tl_…`, from POST /api/v1/api_keys) or the session token returned by POST /api/v1/auth/login.',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'throughline_session',
+          description: 'Set by POST /api/v1/auth/login. Changes (POST, PATCH, DELETE) made with the cookie must carry an Origin or Referer header of this site.',
+        },
+      },
       schemas,
       responses: { Problem: { description: 'An error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: ref('Problem') } } } },
     },

@@ -59,6 +59,6 @@ export function toProblem(error: unknown, requestId: string, log: (msg: string, 
 
 export function problemResponse(c: Context, problem: Problem): Response {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
-  if (problem.status === 429 && problem.retry_after !== undefined) headers['retry-after'] = String(problem.retry_after);
+  if (problem.status === 429 && typeof problem.retry_after === 'number') headers['retry-after'] = String(problem.retry_after);
   return c.newResponse(JSON.stringify(problem), problem.status as 400, headers);
 }

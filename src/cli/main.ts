@@ -2,18 +2,26 @@
  * The `throughline` command. Besides serve/migrate/seed, every registry operation is a
  * subcommand (`throughline companies list`, `throughline sales log-prospect`), run against
  * the running server's API when one holds the data directory, or in-process otherwise.
+ *
+ * In process, the CLI is the local operator (an administrator): whoever can open the data
+ * directory owns the data anyway. Over HTTP it needs a credential like any client:
+ * THROUGHLINE_API_KEY, or, for the server it found through the data directory's lock file,
+ * the local operator key that server keeps in <dataDir>/cli.key.
  */
+import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { makeCtx } from '../core/context.ts';
 import { AppError } from '../core/errors.ts';
-import { invoke, operations, type Operation } from '../core/registry.ts';
+import { randomToken } from '../core/identity/crypto.ts';
+import { invoke, operationByName, operations, type Operation } from '../core/registry.ts';
 import { FILTER_OPS, type Filter } from '../core/resource.ts';
-import { resources } from '../core/resources.ts';
+import { resourceByName, resources } from '../core/resources.ts';
+import { USER_ROLES } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
-import { consoleLogger, openAndMigrate, startServer, type Logger } from '../server.ts';
+import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, startServer, type Logger } from '../server.ts';
 import { pickColumns, renderRecord, renderTable } from './format.ts';
 import { callRemote } from './remote.ts';
 
@@ -93,12 +101,23 @@ function parseWhere(list: string[] = []): Filter[] {
   });
 }
 
+/** The operator key the server holding this data directory wrote for us, if we may read it. */
+function localOperatorKey(dataDir: string): string | undefined {
+  try {
+    return fs.readFileSync(cliKeyFile(dataDir), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function execute(config: Config, op: Operation, input: Row): Promise<unknown> {
-  const remote = config.serverUrl ?? (config.databaseUrl ? undefined : lockHolder(config.dataDir)?.url);
-  if (remote) return callRemote(remote, op, input);
+  const local = config.serverUrl || config.databaseUrl ? undefined : lockHolder(config.dataDir)?.url;
+  const remote = config.serverUrl ?? local;
+  if (remote) return callRemote(remote, op, input, config.apiKey ?? (local ? localOperatorKey(config.dataDir) : undefined));
   const { database } = await openAndMigrate(config, quiet);
   try {
-    return await invoke(op, makeCtx(database.db, config.timeZone ? { timeZone: config.timeZone } : {}), input);
+    const ctx = makeCtx(database.db, { identity: identityConfig(config, database), ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
+    return await invoke(op, ctx, input);
   } finally {
     await database.close();
   }
@@ -216,6 +235,13 @@ export function buildProgram(): Command {
       const c = config();
       const log = consoleLogger(c.logLevel);
       const server = await startServer(c, log);
+      if (server.firstAdmin) {
+        // Printed whatever the log level: it is the only way in, and it is shown this once.
+        console.log(
+          `\nNobody could sign in yet, so an administrator was created:\n\n  email:    ${server.firstAdmin.email}\n  password: ${server.firstAdmin.password}\n\n` +
+            'This password is shown only this once. Sign in and change it (throughline users set-password), or create your own administrator with throughline user create.\n',
+        );
+      }
       log.info(`Throughline is running at ${server.url} (API docs: ${server.url}/api/docs)`);
       let stopping = false;
       const stop = (signal: string) => {
@@ -270,11 +296,37 @@ export function buildProgram(): Command {
           const [row] = await database.query<{ n: number }>('select count(*)::int as n from companies');
           if ((row?.n ?? 0) > 0) throw new UsageError('The database already has companies; demo data is only loaded into an empty one.');
           const { seedDemo } = await import('../demo/seed.ts');
-          const { counts } = await seedDemo(makeCtx(database.db, c.timeZone ? { timeZone: c.timeZone } : {}));
+          // The demo passwords are published, so only the embedded database gets them.
+          const { counts } = await seedDemo(makeCtx(database.db, c.timeZone ? { timeZone: c.timeZone } : {}), { demoPasswords: database.kind === 'pglite' });
           console.log(JSON.stringify(counts, null, 2));
         }
       } finally {
         await database.close();
+      }
+    });
+
+  program
+    .command('user')
+    .description('Manage users (see also: throughline users)')
+    .command('create')
+    .description('Create a user with a password: the one given, or a new random one printed once')
+    .requiredOption('--email <email>', 'their email address (they sign in with it)')
+    .requiredOption('--name <name>', 'their name')
+    .addOption(new Option('--role <role>', 'what they may do').choices([...USER_ROLES]).makeOptionMandatory())
+    .option('--password <password>', 'their password (default: a random one, printed once)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { email: string; name: string; role: string; password?: string; json?: boolean }) => {
+      const password = opts.password ?? randomToken(18);
+      const user = (await execute(config(), operationByName.get('users.create')!, {
+        email: opts.email,
+        name: opts.name,
+        role: opts.role,
+        password,
+      })) as Row;
+      if (opts.json) console.log(JSON.stringify({ user, ...(opts.password === undefined ? { password } : {}) }, null, 2));
+      else {
+        console.log(renderRecord(user));
+        if (opts.password === undefined) console.log(`\npassword: ${password}\n(shown only this once)`);
       }
     });
 
@@ -283,7 +335,8 @@ export function buildProgram(): Command {
     const prefix = op.name.split('.')[0]!;
     let group = groups.get(prefix);
     if (!group) {
-      group = program.command(prefix).description(op.resource ? op.resource.summary : `${prefix.replace(/_/g, ' ')} operations`);
+      const res = resourceByName.get(prefix);
+      group = program.command(prefix).description(res ? res.summary : `${prefix.replace(/_/g, ' ')} operations`);
       groups.set(prefix, group);
     }
     addOperation(group, op, config);
@@ -295,6 +348,7 @@ function report(e: unknown): number {
   if (e instanceof AppError) {
     console.error(`${e.code}: ${e.message}`);
     for (const f of e.details.fields ?? []) console.error(`  ${f.field}: ${f.message}`);
+    if (e.code === 'UNAUTHORIZED') console.error('  The server needs a credential: set THROUGHLINE_API_KEY to one of your API keys (POST /api/v1/api_keys while signed in).');
     return 1;
   }
   if (e instanceof UsageError) {

@@ -5,7 +5,7 @@ import type { Filter } from '../core/resource.ts';
 
 type Row = Record<string, unknown>;
 
-export async function callRemote(baseUrl: string, op: Operation, input: Row): Promise<unknown> {
+export async function callRemote(baseUrl: string, op: Operation, input: Row, apiKey?: string): Promise<unknown> {
   const used = new Set<string>();
   const path = op.http.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
     used.add(name);
@@ -13,6 +13,7 @@ export async function callRemote(baseUrl: string, op: Operation, input: Row): Pr
   });
   const url = new URL(path, baseUrl);
   const headers: Record<string, string> = { accept: 'application/json' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   let body: unknown;
   if (op.kind === 'list') {
     for (const f of (input.filters as Filter[] | undefined) ?? []) {

@@ -1,8 +1,9 @@
 /** The explicit context every verb receives: the database (or a transaction), who acts, and the clock. */
 import type { Db } from '../db/client.ts';
 import type { UserRole } from '../db/schema/platform.ts';
+import type { IdentityConfig } from './identity/options.ts';
 
-export type ActorType = 'user' | 'api_key' | 'agent' | 'system' | 'local';
+export type ActorType = 'user' | 'api_key' | 'agent' | 'system' | 'local' | 'anonymous';
 
 export type Actor = {
   type: ActorType;
@@ -16,6 +17,9 @@ export type Actor = {
 
 export type RequestMeta = { requestId?: string; ip?: string; userAgent?: string };
 
+/** How a request proved who it is: the session (and its token, so logout can end it) or the API key. */
+export type Credential = { kind: 'session'; id: string; token: string } | { kind: 'api_key'; id: string };
+
 export type Ctx = {
   db: Db;
   actor: Actor;
@@ -23,6 +27,9 @@ export type Ctx = {
   /** IANA time zone that decides what "today" and "this week" mean. */
   timeZone: string;
   meta?: RequestMeta;
+  credential?: Credential;
+  /** What this instance decides about sign-in (hashing cost, session length, TOTP key); defaults otherwise. */
+  identity?: IdentityConfig;
   /** True inside withTx, so nested verbs share one transaction instead of opening savepoints. */
   inTx?: boolean;
 };
@@ -30,12 +37,14 @@ export type Ctx = {
 /** Until users exist, whoever runs the process locally is an administrator. */
 export const LOCAL_OPERATOR: Actor = { type: 'local', id: null, label: 'local operator', role: 'admin' };
 export const SYSTEM: Actor = { type: 'system', id: null, label: 'system', role: 'admin' };
+/** A caller who has not proved who they are: may run public operations (sign-in) and nothing else. */
+export const ANONYMOUS: Actor = { type: 'anonymous', id: null, label: 'anonymous', role: 'viewer' };
 
 export const DEFAULT_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export function makeCtx(
   db: Db,
-  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date } = {},
+  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date; identity?: IdentityConfig | undefined } = {},
 ): Ctx {
   return {
     db,
@@ -43,6 +52,7 @@ export function makeCtx(
     now: opts.now ?? (() => new Date()),
     timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
     ...(opts.meta ? { meta: opts.meta } : {}),
+    ...(opts.identity ? { identity: opts.identity } : {}),
   };
 }
 

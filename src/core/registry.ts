@@ -21,6 +21,7 @@ import {
   updateRecord,
   type Resource,
 } from './resource.ts';
+import { identityOperations } from './identity/operations.ts';
 import { resources } from './resources.ts';
 import { salesOperations } from './sales/operations.ts';
 
@@ -36,11 +37,19 @@ export type Operation<I = any, O = any> = {
   scope: Scope;
   destructive: boolean;
   kind: OperationKind;
+  /** Runs without a signed-in caller (only sign-in itself); every other operation needs a session or an API key. */
+  public?: boolean;
+  /**
+   * False for verbs that check a password: they count failures outside any transaction, so
+   * no surface may wrap them in one (an Idempotency-Key is refused for them).
+   */
+  transactional?: false;
   resource?: Resource;
   input: z.ZodType<I>;
   /** Documents the response; not checked at run time. */
   output?: z.ZodType;
-  http: { method: HttpMethod; path: string; status?: number };
+  /** `session`: this operation starts (sign-in) or ends (sign-out) the caller's browser session. */
+  http: { method: HttpMethod; path: string; status?: number; session?: 'start' | 'end' };
   run: (ctx: Ctx, input: I) => Promise<O>;
 };
 
@@ -101,7 +110,7 @@ function genericOperations(res: Resource): Operation[] {
     },
   ];
   if (res.mode === 'readonly') return ops;
-  ops.push({
+  if (res.create !== false) ops.push({
     name: `${res.name}.create`,
     summary: `Create a ${one}`,
     tag: res.name,
@@ -113,7 +122,7 @@ function genericOperations(res: Resource): Operation[] {
     http: { method: 'post', path: base, status: 201 },
     run: (ctx, input) => createRecord(ctx, res, input.data),
   });
-  if (!res.pipeline && !res.beforeInsert) {
+  if (res.create !== false && !res.pipeline && !res.beforeInsert) {
     ops.push({
       name: `${res.name}.bulk_create`,
       summary: `Create many ${res.name} at once`,
@@ -188,15 +197,21 @@ function genericOperations(res: Resource): Operation[] {
   return ops;
 }
 
-export const operations: Operation[] = [...salesOperations, ...resources.flatMap(genericOperations)];
+export const operations: Operation[] = [...identityOperations, ...salesOperations, ...resources.flatMap(genericOperations)];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));
 
 const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
 /** The least role each scope needs: viewers read, editors write business records, admins the rest. */
 export const ROLE_FOR_SCOPE: Record<Scope, UserRole> = { read: 'viewer', write: 'editor', admin: 'admin' };
 
-/** Refuses an operation the actor's role does not allow, before anything is read or written. */
+/**
+ * Refuses an operation the actor may not run, before anything is read or written: nobody
+ * unauthenticated but for public operations, and no role below what the scope needs.
+ */
 export function authorize(op: Operation, ctx: Ctx): void {
+  if (ctx.actor.type === 'anonymous' && !op.public) {
+    throw new AppError('UNAUTHORIZED', `${op.name} needs a session or an API key: sign in, or send Authorization: Bearer <API key>`);
+  }
   const needed = ROLE_FOR_SCOPE[op.scope];
   if (RANK[ctx.actor.role] < RANK[needed]) {
     throw new AppError('FORBIDDEN', `${op.name} needs the ${needed} role; ${ctx.actor.label} is ${ctx.actor.role}`, {

@@ -42,6 +42,8 @@ export type ResourceConfig = {
   /** Required on create even though the column is nullable. */
   required?: string[];
   pipeline?: { field: string; pipeline: Pipeline; entity: StatusEntity };
+  /** False when records are created only by a verb of their own (users: with a password and a role), not by the generic create. */
+  create?: false;
   /** Hard delete is offered unless this is false. */
   hardDelete?: boolean;
   /** Who may read and who may write (default: any signed-in role reads, editors write). */

@@ -27,7 +27,17 @@ const yearOf = (v: unknown, ctx: Ctx) => {
 
 const configs: ResourceConfig[] = [
   // Platform
-  { name: 'users', table: t.users, module: 'platform', summary: 'People who use Throughline', hidden: ['password_hash'], readOnly: ['email_verified', 'disabled_at'], access: { write: 'admin' } },
+  // Created by users.create and changed by the identity verbs (role, password, disable): the generic layer never writes role.
+  {
+    name: 'users',
+    table: t.users,
+    module: 'platform',
+    summary: 'People who use Throughline',
+    hidden: ['password_hash'],
+    readOnly: ['role', 'email_verified', 'disabled_at'],
+    create: false,
+    access: { write: 'admin' },
+  },
   { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'], access: { read: 'admin' } },
   { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'], access: { read: 'admin' } },
   { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'], access: { read: 'admin' } },

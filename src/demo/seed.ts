@@ -11,6 +11,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { localDate, withTx, type Ctx } from '../core/context.ts';
+import type { Argon2Params } from '../core/identity/options.ts';
+import { createUser } from '../core/identity/users.ts';
 import { applyUpdate, createRecord, createRecords, insertRecord, updateRecord, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
 import {
@@ -21,6 +23,7 @@ import {
   scheduleMeeting,
   weekOf,
 } from '../core/sales/workflow.ts';
+import { DEMO_CREDENTIALS } from './credentials.ts';
 
 // ---------------------------------------------------------------------------
 // Determinism: PRNG and clock
@@ -1741,7 +1744,13 @@ export const DEMO_TABLES = [
  * Loads the demo world into an empty database, in one transaction. Refuses a database that
  * already holds it. Returns the row count of every table it wrote.
  */
-export async function seedDemo(ctx: Ctx): Promise<{ counts: Record<string, number> }> {
+export type SeedOptions = {
+  /** Give the demo users their published passwords (src/demo/credentials.ts): the embedded default only. */
+  demoPasswords?: boolean;
+  argon2?: Argon2Params;
+};
+
+export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ counts: Record<string, number> }> {
   return withTx(ctx, async (tx) => {
     const existing = (await tx.db.execute(sql`select 1 from companies where lower(name) = lower(${COMPANIES[0]!.name}) limit 1`)) as unknown as { rows: unknown[] };
     if (existing.rows.length > 0) throw new Error('seedDemo: this database already holds the demo world');
@@ -1770,7 +1779,11 @@ export async function seedDemo(ctx: Ctx): Promise<{ counts: Record<string, numbe
 
     // Platform: users, industries, catalog, capacity
     const userIds: string[] = [];
-    for (const u of USERS) userIds.push(id(await add(w.cx(-400), 'users', { ...u })));
+    for (const u of USERS) {
+      const password = opts.demoPasswords ? DEMO_CREDENTIALS.find((d) => d.email === u.email)?.password : undefined;
+      const user = await createUser(w.cx(-400), { ...u, ...(password ? { password } : {}) }, opts.argon2 ? { argon2: opts.argon2 } : {});
+      userIds.push(user.id);
+    }
     w.users = { admin: userIds[0]!, editor: userIds[1]!, viewer: userIds[2]! };
     for (const [name, description] of INDUSTRIES) w.industries.set(name, id(await add(w.cx(-400), 'industries', { name, description })));
     for (const s of SERVICES) {

@@ -4,18 +4,18 @@
  * compared in constant time. A key acts for the user who made it, never above their role.
  */
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { api_keys } from '../../db/schema/access.ts';
-import { USER_ROLES, users } from '../../db/schema/platform.ts';
+import { USER_ROLES } from '../../db/schema/platform.ts';
 import { withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, parseInput } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
-import { insertRecord } from '../resource.ts';
+import { insertRecord, readRows, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { digestsEqual, randomToken, sha256 } from './crypto.ts';
 import { actingUserId, lowerRole, roleAtLeast } from './roles.ts';
-import { isActive, loadUser, publicUser, type PublicUser } from './user-record.ts';
+import { isActive, loadUser, publicUser, type PublicUser, type UserRow } from './user-record.ts';
 
 export type ApiKeyRow = typeof api_keys.$inferSelect;
 export type PublicApiKey = Omit<ApiKeyRow, 'key_hash'>;
@@ -108,11 +108,17 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<{ user:
   const m = typeof key === 'string' ? KEY_FORMAT.exec(key) : null;
   if (!m) throw new AppError('UNAUTHORIZED', BAD_KEY);
   const digest = sha256(key);
-  const candidates = await ctx.db
-    .select({ key: api_keys, user: users })
-    .from(api_keys)
-    .innerJoin(users, eq(users.id, api_keys.user_id))
-    .where(eq(api_keys.prefix, m[1]!));
+  // Every API request runs this: one narrow raw query (rows as JSON) instead of the
+  // query builder's join, which cost twice as much per request on PGlite.
+  const result = (await ctx.db.execute(
+    sql`select to_jsonb(k) as k, to_jsonb(u) - 'password_hash' as u
+          from api_keys k join users u on u.id = k.user_id
+         where k.prefix = ${m[1]!}`,
+  )) as unknown as { rows: { k: Row; u: Row }[] };
+  const candidates = result.rows.map((r) => ({
+    key: readRows(resource('api_keys'), [r.k])[0] as ApiKeyRow,
+    user: readRows(resource('users'), [r.u])[0] as UserRow,
+  }));
   const found = candidates.find((c) => digestsEqual(c.key.key_hash, digest));
   const now = ctx.now();
   if (

@@ -35,7 +35,7 @@ export const users = pgTable(
 /** A record's owner (`owner_id` / `assigned_to`): a user, cleared if the user is deleted. */
 export const ownerRef = () => uuid().references(() => users.id, { onDelete: 'set null' });
 
-export const ACTOR_TYPES = ['user', 'api_key', 'agent', 'system', 'local'] as const;
+export const ACTOR_TYPES = ['user', 'api_key', 'agent', 'system', 'local', 'anonymous'] as const;
 export const AUDIT_ACTIONS = [
   'create',
   'update',

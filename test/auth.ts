@@ -1,0 +1,41 @@
+/**
+ * Signing in for HTTP tests: a user of a given role with an API key of that role in the
+ * suite's database, and a client whose requests carry `Authorization: Bearer <key>`.
+ */
+import { randomBytes } from 'node:crypto';
+import { LOCAL_OPERATOR, makeCtx } from '../src/core/context.ts';
+import { userActor } from '../src/core/identity/actor.ts';
+import { createApiKey } from '../src/core/identity/api-keys.ts';
+import type { IdentityConfig } from '../src/core/identity/options.ts';
+import type { PublicUser } from '../src/core/identity/user-record.ts';
+import { createUser } from '../src/core/identity/users.ts';
+import type { Database } from '../src/db/client.ts';
+import type { UserRole } from '../src/db/schema/platform.ts';
+import type { ApiClient } from './factories.ts';
+
+/** A test-only argon2 cost: production hashes take tens of milliseconds each. */
+export const FAST_IDENTITY: IdentityConfig = { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, secretKey: randomBytes(32) };
+
+export type SignedIn = ApiClient & { user: PublicUser; key: string; password: string };
+
+/** The same init with one more header (whatever form the headers were given in). */
+export function withHeader(init: RequestInit | undefined, name: string, value: string): RequestInit {
+  const headers = new Headers(init?.headers);
+  headers.set(name, value);
+  return { ...init, headers };
+}
+
+/** A client that sends every request with this API key. */
+export function withKey(app: ApiClient, key: string): ApiClient {
+  return { request: (path, init) => app.request(path, withHeader(init, 'authorization', `Bearer ${key}`)) };
+}
+
+/** Creates a user with this role (and a password) and an API key of the same role; requests through the result carry the key. */
+export async function signIn(app: ApiClient, database: Database, role: UserRole = 'admin', identity: IdentityConfig = FAST_IDENTITY): Promise<SignedIn> {
+  const ctx = makeCtx(database.db, { actor: LOCAL_OPERATOR, timeZone: 'UTC' });
+  const tag = randomBytes(4).toString('hex');
+  const password = `test passphrase ${randomBytes(6).toString('hex')}`;
+  const user = await createUser(ctx, { email: `${role}-${tag}@example.com`, name: `Test ${role} ${tag}`, role, password }, identity);
+  const { key } = await createApiKey({ ...ctx, actor: userActor(user) }, { name: `test ${role}`, role });
+  return { ...withKey(app, key), user, key, password };
+}

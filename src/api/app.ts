@@ -17,6 +17,7 @@ import type { IdentityConfig } from '../core/identity/options.ts';
 import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
 import { writeAudit } from '../core/platform/audit.ts';
 import { invoke, operations, type Operation } from '../core/registry.ts';
+import { isUuid } from '../core/fields.ts';
 import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
 import type { Database } from '../db/client.ts';
 import { idempotency_keys } from '../db/schema/platform.ts';
@@ -249,7 +250,7 @@ export function createApp(opts: AppOptions) {
         {
           action: 'refused',
           table: op.resource?.name ?? op.name.split('.')[0]!,
-          recordId: id && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : null,
+          recordId: isUuid(id) ? id : null,
           operation: op.name,
           after: {
             status: e.code === 'UNAUTHORIZED' ? 401 : 403,

@@ -40,6 +40,11 @@ const LONG_TEXT = 100_000;
 const SHORT_TEXT = 1_000;
 const SHORT_NAMES = /(^|_)(name|title|email|phone|mobile|status|stage|type|key|code|currency|prefix|role|source|tier|country|city|state|domain|label|number)$/;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value can be a record id: anything else simply matches no record. */
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** JSON values for jsonb columns: finite numbers, bounded depth, no prototype-polluting keys. */

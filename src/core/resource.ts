@@ -11,7 +11,7 @@ import { mapDbError } from '../db/errors.ts';
 import type { Pipeline } from '../db/schema/platform.ts';
 import { withTx, type Ctx } from './context.ts';
 import { AppError, invalid, notFound, type FieldError } from './errors.ts';
-import { tableFields, writeSchema, filterValue, type Field } from './fields.ts';
+import { filterValue, isUuid, tableFields, writeSchema, type Field } from './fields.ts';
 import { diff, writeAudit } from './platform/audit.ts';
 import { assertStatus, assertTransition, recordStatusChange, type StatusEntity } from './platform/pipeline.ts';
 
@@ -204,7 +204,7 @@ function strip(res: Resource, row: Row): Row {
 }
 
 async function fetchRow(ctx: Ctx, res: Resource, id: string, lock = false): Promise<Row | undefined> {
-  if (!z.uuid().safeParse(id).success) return undefined;
+  if (!isUuid(id)) return undefined;
   const q = ctx.db.select().from(res.table).where(eq(res.idColumn, id));
   const rows = (await (lock ? q.for('update') : q)) as Row[];
   return rows[0];
@@ -286,7 +286,7 @@ const encodeCursor = (c: CursorState) => Buffer.from(JSON.stringify(c)).toString
 function decodeCursor(raw: string, sortKey: string): CursorState {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as CursorState;
-    if (c && typeof c === 'object' && c.s === sortKey && typeof c.id === 'string' && z.uuid().safeParse(c.id).success) {
+    if (c && typeof c === 'object' && c.s === sortKey && isUuid(c.id)) {
       return c;
     }
   } catch {

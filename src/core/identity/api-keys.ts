@@ -13,6 +13,7 @@ import { AppError, invalid, notFound, parseInput } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { insertRecord, readRows, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
+import { isUuid } from '../fields.ts';
 import { digestsEqual, randomToken, sha256 } from './crypto.ts';
 import { actingUserId, lowerRole, roleAtLeast } from './roles.ts';
 import { isActive, loadUser, publicUser, type PublicUser, type UserRow } from './user-record.ts';
@@ -80,7 +81,7 @@ export type RevokeApiKeyInput = z.infer<typeof RevokeApiKeyInput>;
 /** The owner or an administrator revokes a key; it stops working at once. Others see no such key. */
 export async function revokeApiKey(ctx: Ctx, input: RevokeApiKeyInput): Promise<PublicApiKey> {
   const { id } = parseInput(RevokeApiKeyInput, input);
-  if (!z.uuid().safeParse(id).success) throw notFound('API key', id);
+  if (!isUuid(id)) throw notFound('API key', id);
   return withTx(ctx, async (tx) => {
     const [row] = await tx.db.select().from(api_keys).where(eq(api_keys.id, id)).for('update');
     if (!row || (row.user_id !== actingUserId(tx.actor) && !roleAtLeast(tx.actor.role, 'admin'))) throw notFound('API key', id);

@@ -57,6 +57,33 @@ const described = {
   password: z.string().max(1024).optional().describe("the user's password (needed unless an administrator turns off someone else's second factor)"),
 };
 
+/**
+ * The TOTP changes share one shape: the user in the path, their password (or an admin),
+ * no transaction (failed passwords are counted), and a verb taking the identity settings.
+ */
+function totpChange<I extends TotpChangeInput>(
+  name: string,
+  summary: string,
+  description: string,
+  segment: string,
+  verb: (ctx: Ctx, input: I, config: Ctx['identity']) => Promise<unknown>,
+  schema: z.ZodObject = TotpChangeInput,
+): Operation {
+  return {
+    name: `users.totp_${name}`,
+    summary,
+    description,
+    tag: 'users',
+    scope: 'read',
+    transactional: false,
+    destructive: false,
+    kind: 'action',
+    input: schema.extend({ user_id: described.userId, password: described.password }),
+    http: { method: 'post', path: `/api/v1/users/{user_id}/totp/${segment}` },
+    run: (ctx, input: I) => verb(ctx, input, ctx.identity),
+  };
+}
+
 export const identityOperations: Operation[] = [
   {
     name: 'auth.login',
@@ -186,58 +213,10 @@ export const identityOperations: Operation[] = [
     http: { method: 'get', path: '/api/v1/users/{user_id}/totp' },
     run: (ctx, input: UserIdInput) => totpStatus(ctx, input),
   },
-  {
-    name: 'users.totp_enrol',
-    summary: 'Begin two-factor enrolment',
-    description: 'Returns a new TOTP secret and its otpauth:// URI (for the QR code), shown once; confirm with the first code. Needs the user\'s password.',
-    tag: 'users',
-    scope: 'read',
-    transactional: false,
-    destructive: false,
-    kind: 'action',
-    input: TotpChangeInput.extend({ user_id: described.userId, password: described.password }),
-    http: { method: 'post', path: '/api/v1/users/{user_id}/totp/enrol' },
-    run: (ctx, input: TotpChangeInput) => beginTotpEnrolment(ctx, input, ctx.identity),
-  },
-  {
-    name: 'users.totp_confirm',
-    summary: 'Confirm two-factor enrolment',
-    description: 'The first valid code turns TOTP on; the ten recovery codes are returned this once.',
-    tag: 'users',
-    scope: 'read',
-    transactional: false,
-    destructive: false,
-    kind: 'action',
-    input: ConfirmTotpInput.extend({ user_id: described.userId, password: described.password }),
-    http: { method: 'post', path: '/api/v1/users/{user_id}/totp/confirm' },
-    run: (ctx, input: ConfirmTotpInput) => confirmTotpEnrolment(ctx, input, ctx.identity),
-  },
-  {
-    name: 'users.totp_disable',
-    summary: 'Turn off two-factor authentication',
-    description: "The user with their password, or an administrator for someone else (a lost phone).",
-    tag: 'users',
-    scope: 'read',
-    transactional: false,
-    destructive: false,
-    kind: 'action',
-    input: TotpChangeInput.extend({ user_id: described.userId, password: described.password }),
-    http: { method: 'post', path: '/api/v1/users/{user_id}/totp/disable' },
-    run: (ctx, input: TotpChangeInput) => disableTotp(ctx, input, ctx.identity),
-  },
-  {
-    name: 'users.totp_recovery_codes',
-    summary: 'Replace the recovery codes',
-    description: 'Ten new recovery codes, returned this once; the old ones stop working. Needs the user\'s password.',
-    tag: 'users',
-    scope: 'read',
-    transactional: false,
-    destructive: false,
-    kind: 'action',
-    input: TotpChangeInput.extend({ user_id: described.userId, password: described.password }),
-    http: { method: 'post', path: '/api/v1/users/{user_id}/totp/recovery-codes' },
-    run: (ctx, input: TotpChangeInput) => regenerateRecoveryCodes(ctx, input, ctx.identity),
-  },
+  totpChange('enrol', 'Begin two-factor enrolment', "Returns a new TOTP secret and its otpauth:// URI (for the QR code), shown once; confirm with the first code. Needs the user's password.", 'enrol', beginTotpEnrolment),
+  totpChange('confirm', 'Confirm two-factor enrolment', 'The first valid code turns TOTP on; the ten recovery codes are returned this once.', 'confirm', confirmTotpEnrolment, ConfirmTotpInput),
+  totpChange('disable', 'Turn off two-factor authentication', 'The user with their password, or an administrator for someone else (a lost phone).', 'disable', disableTotp),
+  totpChange('recovery_codes', 'Replace the recovery codes', "Ten new recovery codes, returned this once; the old ones stop working. Needs the user's password.", 'recovery-codes', regenerateRecoveryCodes),
   {
     name: 'api_keys.create',
     summary: 'Create an API key for yourself',

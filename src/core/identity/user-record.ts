@@ -3,6 +3,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { users } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { isUuid } from '../fields.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type PublicUser = Omit<UserRow, 'password_hash'>;
@@ -14,7 +15,7 @@ export function publicUser(row: UserRow): PublicUser {
 
 /** A user by id (NOT_FOUND otherwise); `lock` holds the row until the transaction ends. */
 export async function loadUser(ctx: Ctx, id: string, lock = false): Promise<UserRow> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound('user', id);
+  if (!isUuid(id)) throw notFound('user', id);
   const q = ctx.db.select().from(users).where(eq(users.id, id));
   const [row] = await (lock ? q.for('update') : q);
   if (!row) throw notFound('user', id);

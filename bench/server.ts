@@ -44,7 +44,9 @@ async function main() {
   const ctx = makeCtx(database.db, { actor: LOCAL_OPERATOR });
   const user = await createUser(ctx, { email: `bench-${process.pid}-${Date.now()}@example.com`, name: 'Bench', role: 'admin' });
   const { key } = await createApiKey({ ...ctx, actor: userActor(user) }, { name: 'bench', role: 'admin' });
-  const app = createApp({ database, log: (msg, err) => console.error(msg, err) });
+  // The rate limiter is on, as in production, so that its cost is measured; the limits are
+  // far above anything a run sends, so it never refuses.
+  const app = createApp({ database, rateLimit: { perCredential: 100_000_000, perAddress: 100_000_000 }, log: (msg, err) => console.error(msg, err) });
   const api = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
   await new Promise<void>((resolve, reject) => {
     if (api.listening) resolve();

@@ -45,6 +45,8 @@ const EnvSchema = z.object({
     .refine((v) => parseSecretKey(v) !== undefined, 'must be 32 random bytes in base64, e.g. from: openssl rand -base64 32')
     .optional(),
   THROUGHLINE_REQUIRE_ADMIN_TOTP: z.stringbool().default(false),
+  THROUGHLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
+  THROUGHLINE_RATE_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(2400),
   THROUGHLINE_API_KEY: z.string().regex(/^tl_[0-9a-f]{10}_[A-Za-z0-9_-]{43}$/, 'must be an API key as shown when it was created (tl_…)').optional(),
 });
 
@@ -72,6 +74,11 @@ export type Config = {
   requireAdminTotp: boolean;
   /** The CLI's credential for a server it talks to over HTTP. */
   apiKey: string | undefined;
+  /**
+   * Requests per minute per credential (API key or session) and per client address; 0 turns
+   * that limit off. Counted in memory by each server process (src/api/rate-limit.ts).
+   */
+  rateLimit: { perCredential: number; perAddress: number };
 };
 
 export class ConfigError extends Error {}
@@ -100,5 +107,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.THROUGHLINE_SECRET_KEY === undefined ? undefined : parseSecretKey(e.THROUGHLINE_SECRET_KEY),
     requireAdminTotp: e.THROUGHLINE_REQUIRE_ADMIN_TOTP,
     apiKey: e.THROUGHLINE_API_KEY,
+    rateLimit: { perCredential: e.THROUGHLINE_RATE_LIMIT, perAddress: e.THROUGHLINE_RATE_LIMIT_ADDRESS },
   };
 }

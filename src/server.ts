@@ -149,6 +149,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     bulkBodyLimitBytes: config.bulkBodyLimitBytes,
     timeZone: config.timeZone,
     identity,
+    rateLimit: config.rateLimit,
     log: (msg, err) => log.error(msg, err),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

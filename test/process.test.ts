@@ -257,6 +257,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ THROUGHLINE_API_KEY: 'secret' })).toThrow(/THROUGHLINE_API_KEY/);
   });
 
+  it('takes the rate limits per credential and per address (per minute; 0 turns one off), and refuses a bad one', () => {
+    expect(loadConfig({}).rateLimit).toEqual({ perCredential: 1200, perAddress: 2400 });
+    expect(loadConfig({ THROUGHLINE_RATE_LIMIT: '60', THROUGHLINE_RATE_LIMIT_ADDRESS: '0' }).rateLimit).toEqual({ perCredential: 60, perAddress: 0 });
+    expect(() => loadConfig({ THROUGHLINE_RATE_LIMIT: '-1' })).toThrow(/THROUGHLINE_RATE_LIMIT:/);
+    expect(() => loadConfig({ THROUGHLINE_RATE_LIMIT_ADDRESS: 'lots' })).toThrow(/THROUGHLINE_RATE_LIMIT_ADDRESS/);
+    expect(() => loadConfig({ THROUGHLINE_RATE_LIMIT: '1.5' })).toThrow(/THROUGHLINE_RATE_LIMIT/);
+  });
+
   it('refuses to serve PostgreSQL without THROUGHLINE_SECRET_KEY, before touching the database', () => {
     const r = cli(['serve'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', THROUGHLINE_SECRET_KEY: '', PORT: '0' });
     expect(r.status).toBe(1);

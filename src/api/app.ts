@@ -1,8 +1,8 @@
 /**
  * The HTTP API, generated from the registry: one route per operation, the OpenAPI
  * document, a docs page and /healthz. Cross-cutting HTTP concerns (request ids, body
- * limits, who is calling, CSRF, ETag/If-Match, Idempotency-Key, problem+json) live here
- * and only here.
+ * limits, rate limits, who is calling, CSRF, ETag/If-Match, Idempotency-Key,
+ * problem+json) live here and only here.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
@@ -24,6 +24,7 @@ import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problemResponse, toProblem } from './problem.ts';
+import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
 export type AppOptions = {
   database: Database;
@@ -32,6 +33,8 @@ export type AppOptions = {
   timeZone?: string | undefined;
   /** Password hashing cost, session length, the TOTP secret key, whether admins need TOTP. */
   identity?: IdentityConfig | undefined;
+  /** Requests per credential and per client address (in this process's memory); none when absent. */
+  rateLimit?: RateLimitOptions | undefined;
   log?: (msg: string, err?: unknown) => void;
 };
 
@@ -196,6 +199,7 @@ async function inputFor(op: Operation, c: Context): Promise<Row> {
 export function createApp(opts: AppOptions) {
   const { database } = opts;
   const log = opts.log ?? ((msg, err) => console.error(msg, err));
+  const rateLimits = opts.rateLimit ? createRateLimits(opts.rateLimit) : undefined;
   const app = new Hono<Env>();
   let openapi: string | undefined;
 
@@ -294,6 +298,8 @@ export function createApp(opts: AppOptions) {
     const path = honoPath(op.http.path);
     const handler = async (c: Context<Env>) => {
       let ctx = ctxFor(c);
+      // Every request from the address counts (sign-in and bad credentials too), before any lookup.
+      await rateLimits?.address(ctx.meta?.ip ?? '');
       const unsafe = !SAFE_METHODS.has(c.req.method);
       let status = op.http.status ?? 200;
       let body: unknown;
@@ -307,6 +313,7 @@ export function createApp(opts: AppOptions) {
             throw new AppError('UNAUTHORIZED', 'Sign in first (POST /api/v1/auth/login), or send Authorization: Bearer <API key>');
           }
           ctx = { ...ctx, actor: caller.actor, ...(caller.credential ? { credential: caller.credential } : {}) };
+          if (caller.credential) await rateLimits?.credential(caller.credential);
           // Browsers attach cookies to cross-site requests; a bearer header they never add by themselves.
           if (unsafe && caller.via === 'cookie' && sameOrigin(c) !== true) throw csrfRefusal();
         }

@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the registry and the resources' fields. */
 import { z } from 'zod';
+import { ERROR_CODES } from '../core/errors.ts';
 import type { Field } from '../core/fields.ts';
 import type { Operation } from '../core/registry.ts';
 import { FILTER_OPS, MAX_LIMIT, type Resource } from '../core/resource.ts';
@@ -64,6 +65,7 @@ function resourceSchemas(res: Resource): Record<string, Json> {
 }
 
 const problemRef = { $ref: '#/components/responses/Problem' };
+const rateLimitedRef = { $ref: '#/components/responses/RateLimited' };
 const ref = (n: string) => ({ $ref: `#/components/schemas/${n}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
@@ -93,7 +95,7 @@ function operationObject(op: Operation): Json {
     'x-scope': op.scope,
     'x-destructive': op.destructive,
     parameters: [...pathParams],
-    responses: { default: problemRef } as Json,
+    responses: { '429': rateLimitedRef, default: problemRef } as Json,
   };
   const params = o.parameters as Json[];
   const responses = o.responses as Json;
@@ -181,11 +183,13 @@ export function buildOpenApi(operations: Operation[]): Json {
       type: { type: 'string' },
       title: { type: 'string' },
       status: { type: 'integer' },
-      code: { type: 'string', enum: ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'PRECONDITION_FAILED', 'FORBIDDEN', 'UNAUTHORIZED', 'LIMIT_EXCEEDED', 'INTERNAL'] },
+      code: { type: 'string', enum: [...ERROR_CODES] },
       detail: { type: 'string' },
       request_id: { type: 'string' },
       errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } }, required: ['field', 'message'] } },
       allowed: { type: 'array', items: { type: 'string' }, description: 'For a refused status move: the allowed next statuses' },
+      retry_after_seconds: { type: 'integer', minimum: 1, description: 'For RATE_LIMITED: seconds until the limit resets, as in Retry-After' },
+      retry_after: { type: ['integer', 'null'], description: 'For a 429 (RATE_LIMITED or a sign-in throttle): seconds to wait, as in Retry-After; null while sign-in is blocked' },
     },
     required: ['type', 'title', 'status', 'code', 'detail', 'request_id'],
   };
@@ -217,7 +221,15 @@ export function buildOpenApi(operations: Operation[]): Json {
         },
       },
       schemas,
-      responses: { Problem: { description: 'An error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: ref('Problem') } } } },
+      responses: {
+        Problem: { description: 'An error (RFC 9457 problem details)', content: { 'application/problem+json': { schema: ref('Problem') } } },
+        RateLimited: {
+          description:
+            'Too many requests: RATE_LIMITED, past the requests per minute allowed per API key or session and per client address (or LIMIT_EXCEEDED from the sign-in throttle)',
+          headers: { 'Retry-After': { schema: { type: 'integer', minimum: 1 }, description: 'Seconds to wait before trying again' } },
+          content: { 'application/problem+json': { schema: ref('Problem') } },
+        },
+      },
     },
   };
 }

@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   LIMIT_EXCEEDED: 413,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 };
 
@@ -22,6 +23,7 @@ const TITLE: Record<ErrorCode, string> = {
   CONFLICT: 'Conflict',
   PRECONDITION_FAILED: 'Precondition failed',
   LIMIT_EXCEEDED: 'Limit exceeded',
+  RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
 };
 

@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'UNAUTHORIZED',
   'LIMIT_EXCEEDED',
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -60,7 +60,7 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(69);
+      expect(tables!.n).toBe(70);
       const stages = await database.query<{ pipeline: string; n: number }>(
         'select pipeline, count(*)::int as n from pipeline_stages group by pipeline order by pipeline',
       );
@@ -89,7 +89,7 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(69);
+      expect(tables!.n).toBe(70);
       const [stages] = await database.query<{ n: number }>('select count(*)::int as n from pipeline_stages');
       expect(stages!.n).toBe(32);
     } finally {

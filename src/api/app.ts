@@ -16,6 +16,7 @@ import { authenticateApiKey } from '../core/identity/api-keys.ts';
 import type { IdentityConfig } from '../core/identity/options.ts';
 import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
 import { writeAudit } from '../core/platform/audit.ts';
+import { accessCacheFor } from '../core/platform/cache.ts';
 import { invoke, operations, type Operation } from '../core/registry.ts';
 import { isUuid } from '../core/fields.ts';
 import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
@@ -202,6 +203,7 @@ export function createApp(opts: AppOptions) {
   const rateLimits = opts.rateLimit ? createRateLimits(opts.rateLimit) : undefined;
   const app = new Hono<Env>();
   let openapi: string | undefined;
+  const cache = accessCacheFor(database);
 
   app.use('*', async (c, next) => {
     const incoming = c.req.header('x-request-id');
@@ -243,6 +245,7 @@ export function createApp(opts: AppOptions) {
       },
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
       identity: opts.identity,
+      cache,
     });
 
   /** Records a refused request (401/403) in the audit log, outside any transaction, never failing the request. */

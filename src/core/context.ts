@@ -2,6 +2,7 @@
 import type { Db } from '../db/client.ts';
 import type { UserRole } from '../db/schema/platform.ts';
 import type { IdentityConfig } from './identity/options.ts';
+import type { AccessCache } from './platform/cache.ts';
 
 export type ActorType = 'user' | 'api_key' | 'agent' | 'system' | 'local' | 'anonymous';
 
@@ -30,8 +31,12 @@ export type Ctx = {
   credential?: Credential;
   /** What this instance decides about sign-in (hashing cost, session length, TOTP key); defaults otherwise. */
   identity?: IdentityConfig;
+  /** Credentials and settings kept between requests (src/core/platform/cache.ts); absent, everything is read fresh. */
+  cache?: AccessCache;
   /** True inside withTx, so nested verbs share one transaction instead of opening savepoints. */
   inTx?: boolean;
+  /** Inside withTx: what to run once the transaction has committed. */
+  onCommit?: (() => void)[];
 };
 
 /** Until users exist, whoever runs the process locally is an administrator. */
@@ -44,7 +49,7 @@ export const DEFAULT_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZon
 
 export function makeCtx(
   db: Db,
-  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date; identity?: IdentityConfig | undefined } = {},
+  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date; identity?: IdentityConfig | undefined; cache?: AccessCache | undefined } = {},
 ): Ctx {
   return {
     db,
@@ -53,6 +58,7 @@ export function makeCtx(
     timeZone: opts.timeZone ?? DEFAULT_TIME_ZONE,
     ...(opts.meta ? { meta: opts.meta } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.cache ? { cache: opts.cache } : {}),
   };
 }
 
@@ -64,5 +70,17 @@ export function localDate(ctx: Ctx, at: Date = ctx.now()): string {
 /** Runs fn in one transaction; inside an existing one it simply joins it. */
 export async function withTx<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
   if (ctx.inTx) return fn(ctx);
-  return ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTx: true }));
+  const onCommit: (() => void)[] = [];
+  const result = await ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTx: true, onCommit }));
+  for (const f of onCommit) f();
+  return result;
 }
+
+/** Runs fn once the current transaction commits (at once outside a transaction); never if it rolls back. */
+export function afterCommit(ctx: Ctx, fn: () => void): void {
+  if (ctx.inTx && ctx.onCommit) ctx.onCommit.push(fn);
+  else fn();
+}
+
+/** Credentials or settings changed: this process forgets what it cached once the change commits (others hear of it by NOTIFY). */
+export const accessChanged = (ctx: Ctx) => afterCommit(ctx, () => ctx.cache?.invalidate());

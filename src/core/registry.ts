@@ -16,12 +16,14 @@ import {
   getRecord,
   listRecords,
   MAX_LIMIT,
+  reassignRecord,
   restoreRecord,
   singular,
   updateRecord,
   type Resource,
 } from './resource.ts';
 import { identityOperations } from './identity/operations.ts';
+import { platformOperations } from './platform/operations.ts';
 import { resources } from './resources.ts';
 import { salesOperations } from './sales/operations.ts';
 
@@ -179,6 +181,27 @@ function genericOperations(res: Resource): Operation[] {
       run: (ctx, input) => restoreRecord(ctx, res, input.id, input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}),
     },
   );
+  const owners = res.visibility?.owners ?? [];
+  if (owners.length) {
+    ops.push({
+      name: `${res.name}.reassign`,
+      summary: `Give a ${one} to another user`,
+      description: `Sets ${owners.join(' or ')} (the first by default), which no create or update may write. The new owner must be an active user; \`null\` leaves the ${one} with nobody. Under own or team record visibility the ${one} may leave your view.`,
+      tag: res.name,
+      scope: writeScope,
+      destructive: false,
+      kind: 'action',
+      resource: res,
+      input: z.strictObject({
+        id,
+        user_id: z.uuid({ message: 'must be a UUID' }).nullable().describe('the new owner, or null for nobody'),
+        field: z.enum(owners as [string, ...string[]]).optional().describe(`which owner to change (default ${owners[0]})`),
+        expected_version: expectedVersion,
+      }),
+      http: { method: 'post', path: `${base}/{id}/reassign` },
+      run: (ctx, input) => reassignRecord(ctx, res, input),
+    });
+  }
   if (res.hardDelete !== false) {
     ops.push({
       name: `${res.name}.delete`,
@@ -197,7 +220,7 @@ function genericOperations(res: Resource): Operation[] {
   return ops;
 }
 
-export const operations: Operation[] = [...identityOperations, ...salesOperations, ...resources.flatMap(genericOperations)];
+export const operations: Operation[] = [...identityOperations, ...platformOperations, ...salesOperations, ...resources.flatMap(genericOperations)];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));
 
 const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };

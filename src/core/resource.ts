@@ -9,11 +9,20 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { mapDbError } from '../db/errors.ts';
 import type { Pipeline } from '../db/schema/platform.ts';
-import { withTx, type Ctx } from './context.ts';
+import { accessChanged, withTx, type Ctx } from './context.ts';
 import { AppError, invalid, notFound, type FieldError } from './errors.ts';
 import { filterValue, isUuid, tableFields, writeSchema, type Field } from './fields.ts';
 import { diff, writeAudit } from './platform/audit.ts';
 import { assertStatus, assertTransition, recordStatusChange, type StatusEntity } from './platform/pipeline.ts';
+import { actingUserId } from './identity/roles.ts';
+import {
+  assertParentsVisible,
+  visibilityScope,
+  visibleCondition,
+  type VisibilityRule,
+  type VisibilityScope,
+  type Visible,
+} from './platform/visibility.ts';
 
 export type Row = Record<string, unknown>;
 export type Module = 'platform' | 'sales' | 'assessment' | 'delivery' | 'measurement';
@@ -52,6 +61,8 @@ export type ResourceConfig = {
   prepare?: (values: Row, existing?: Row) => Row;
   /** Fills columns that need the database (document numbers) just before an insert. */
   beforeInsert?: (ctx: Ctx, values: Row) => Promise<Row>;
+  /** Who owns the records and which records they are seen through (src/core/platform/visibility.ts). */
+  visibility?: VisibilityRule;
 };
 
 export type Resource = Required<Pick<ResourceConfig, 'mode' | 'hidden' | 'readOnly' | 'immutable' | 'search'>> &
@@ -72,7 +83,13 @@ export type Resource = Required<Pick<ResourceConfig, 'mode' | 'hidden' | 'readOn
     selectFrom: SQL;
     /** Output fields whose raw driver value needs converting (timestamps, big integers). */
     converted: Field[];
+    tableName: string;
+    /** Resolved from visibility.via by resources.ts once every resource exists. */
+    parents?: Array<{ column: string; parent: Visible }>;
   };
+
+/** Tables whose changes alter who is signed in or what they may do: cached credentials are dropped on commit. */
+const ACCESS_TABLES = new Set(['users', 'api_keys', 'sessions']);
 
 const SYSTEM_FIELDS = new Set(['id', 'created_at', 'updated_at', 'version', 'archived_at']);
 const SEARCH_DEFAULT = /^(name|email|first_name|last_name|company_name|subject|title|ticket_number|invoice_number|key|label|tool_name|team_member|competitor_name|event|model|workflow_name)$/;
@@ -82,7 +99,12 @@ export function defineResource(config: ResourceConfig): Resource {
   const fieldByName = new Map(fields.map((f) => [f.name, f]));
   const cols = getTableColumns(config.table) as Record<string, PgColumn>;
   const hidden = config.hidden ?? [];
-  const readOnly = config.readOnly ?? [];
+  // Owners change only through <resource>.reassign; the creator never changes.
+  const ownerColumns = [...(config.visibility?.owners ?? []), ...(config.visibility?.creator ? [config.visibility.creator] : [])];
+  const readOnly = [...(config.readOnly ?? []), ...ownerColumns];
+  for (const [column] of config.visibility?.via ?? []) {
+    if (!fieldByName.has(column)) throw new Error(`resource ${config.name}: no column ${column}`);
+  }
   const immutable = config.immutable ?? [];
   for (const n of [...hidden, ...readOnly, ...immutable, ...(config.required ?? []), ...(config.search ?? [])]) {
     if (!fieldByName.has(n)) throw new Error(`resource ${config.name}: no column ${n}`);
@@ -125,6 +147,7 @@ export function defineResource(config: ResourceConfig): Resource {
     selection: Object.fromEntries(output.map((f) => [f.name, f.column])),
     selectFrom: sql.raw(`select ${output.map((f) => `"${f.name}"`).join(', ')} from "${getTableName(config.table)}"`),
     converted: output.filter((f) => f.kind === 'timestamp' || f.kind === 'bigint'),
+    tableName: getTableName(config.table),
   };
 }
 
@@ -161,7 +184,11 @@ function fieldErrors(res: Resource, error: z.ZodError, mode: 'create' | 'update'
             ? `is not a field of ${res.name}`
             : mode === 'update' && res.immutable.includes(key)
               ? 'cannot be changed after creation'
-              : 'is set by the system and cannot be written';
+              : res.visibility?.owners?.includes(key)
+                ? `is set to whoever creates the record; change it with ${res.name}.reassign`
+                : res.visibility?.creator === key
+                  ? 'is set to whoever creates the record'
+                  : 'is set by the system and cannot be written';
         out.push({ field: key, message });
       }
     } else {
@@ -203,9 +230,11 @@ function strip(res: Resource, row: Row): Row {
   return out;
 }
 
-async function fetchRow(ctx: Ctx, res: Resource, id: string, lock = false): Promise<Row | undefined> {
+/** The row with this id if the caller may see it (record visibility), else undefined. */
+export async function fetchRow(ctx: Ctx, res: Resource, id: string, lock = false): Promise<Row | undefined> {
   if (!isUuid(id)) return undefined;
-  const q = ctx.db.select().from(res.table).where(eq(res.idColumn, id));
+  const visible = res.visibility ? visibleCondition(res, await visibilityScope(ctx)) : null;
+  const q = ctx.db.select().from(res.table).where(visible ? and(eq(res.idColumn, id), visible) : eq(res.idColumn, id));
   const rows = (await (lock ? q.for('update') : q)) as Row[];
   return rows[0];
 }
@@ -308,6 +337,8 @@ export function clampLimit(limit: unknown): number {
 
 export async function listRecords(ctx: Ctx, res: Resource, input: ListInput = {}): Promise<ListResult> {
   const where: SQL[] = [];
+  const visible = res.visibility ? visibleCondition(res, await visibilityScope(ctx)) : null;
+  if (visible) where.push(visible);
   for (const f of input.filters ?? []) where.push(buildFilter(res, f));
   if (res.hasArchive) {
     const archived = res.fieldByName.get('archived_at')!.column;
@@ -392,7 +423,8 @@ async function dbCall<T>(res: Resource, fn: () => Promise<T>): Promise<T> {
 /** Creates one record from already validated values (business verbs call this too). */
 export async function insertRecord(ctx: Ctx, res: Resource, values: Row, operation?: string): Promise<Row> {
   return withTx(ctx, async (tx) => {
-    const prepared = res.prepare ? res.prepare(values) : values;
+    const prepared = stampOwners(tx, res, res.prepare ? res.prepare(values) : values);
+    if (res.visibility) await assertParentsVisible(tx, res, prepared, await visibilityScope(tx));
     if (res.pipeline) {
       const status = prepared[res.pipeline.field];
       if (typeof status === 'string') await assertStatus(tx, res.pipeline.pipeline, status, res.pipeline.field);
@@ -411,8 +443,21 @@ export async function insertRecord(ctx: Ctx, res: Resource, values: Row, operati
       await recordStatusChange(tx, res.pipeline.entity, out.id as string, null, out[res.pipeline.field] as string);
     }
     await writeAudit(tx, { action: 'create', table: res.name, recordId: out.id as string, after: out, ...(operation ? { operation } : {}) });
+    if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
     return out;
   });
+}
+
+/** A new record belongs to whoever creates it (its first owner column and its creator column), unless a verb said otherwise. */
+function stampOwners(ctx: Ctx, res: Resource, values: Row): Row {
+  const rule = res.visibility;
+  if (!rule) return values;
+  const me = actingUserId(ctx.actor);
+  const out = { ...values };
+  const first = rule.owners?.[0];
+  if (first && out[first] === undefined) out[first] = me;
+  if (rule.creator && out[rule.creator] === undefined) out[rule.creator] = me;
+  return out;
 }
 
 export async function createRecord(ctx: Ctx, res: Resource, input: unknown, operation?: string): Promise<Row> {
@@ -450,8 +495,20 @@ export async function createRecords(ctx: Ctx, res: Resource, inputs: unknown[]):
   });
   if (errors.length) throw invalid(errors.slice(0, 100), `${errors.length} field errors in the batch; nothing was written`);
 
-  const columns = res.writable.filter((f) => rows.some((r) => r[f.name] !== undefined));
+  if (res.visibility) {
+    for (let i = 0; i < rows.length; i++) rows[i] = stampOwners(ctx, res, rows[i]!);
+  }
+  const stamped = res.visibility ? res.fields.filter((f) => !res.writable.includes(f) && rows.some((r) => r[f.name] !== undefined && r[f.name] !== null)) : [];
+  const columns = [...res.writable, ...stamped].filter((f) => rows.some((r) => r[f.name] !== undefined));
   return withTx(ctx, async (tx) => {
+    if (res.visibility) {
+      const scope = await visibilityScope(tx);
+      if (scope) {
+        const refs: Row = {};
+        for (const { column } of res.parents ?? []) refs[column] = rows.map((r) => r[column]).filter((v) => v !== undefined && v !== null);
+        await assertParentsVisible(tx, res, refs, scope);
+      }
+    }
     const now = tx.now();
     const ids: string[] = [];
     const CHUNK = 5_000;
@@ -569,6 +626,10 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
       });
     }
     const prepared = res.prepare ? res.prepare(changes, current) : changes;
+    if (res.parents?.length) {
+      const moved = Object.fromEntries(res.parents.filter((p) => p.column in prepared && prepared[p.column] !== current[p.column]).map((p) => [p.column, prepared[p.column]]));
+      await assertParentsVisible(tx, res, moved, await visibilityScope(tx));
+    }
     let statusMove: { from: string; to: string } | undefined;
     if (res.pipeline) {
       const to = prepared[res.pipeline.field];
@@ -598,6 +659,7 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
       after: d.after,
       ...(opts.operation ? { operation: opts.operation } : {}),
     });
+    if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
     return after;
   });
 }
@@ -635,6 +697,7 @@ async function setArchived(ctx: Ctx, res: Resource, id: string, archived: boolea
       before: { archived_at: current.archived_at },
       after: { archived_at: row!.archived_at },
     });
+    if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
     return strip(res, row!);
   });
 }
@@ -652,6 +715,7 @@ export async function deleteRecord(ctx: Ctx, res: Resource, id: string): Promise
     if (!current) throw notFound(singular(res.name), id);
     await dbCall(res, () => tx.db.delete(res.table).where(eq(res.idColumn, id)));
     await writeAudit(tx, { action: 'delete', table: res.name, recordId: id, before: strip(res, current) });
+    if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
     return { id, deleted: true as const };
   });
 }
@@ -661,4 +725,33 @@ export function singular(name: string): string {
   if (name.endsWith('sses') || name.endsWith('xes')) return name.slice(0, -2);
   if (name.endsWith('s') && !name.endsWith('ss')) return name.slice(0, -1);
   return name;
+}
+
+export type ReassignInput = { id: string; user_id: string | null; field?: string | undefined; expected_version?: number | undefined };
+
+/**
+ * Gives a record to another user (or to nobody): the one way to change an owner column.
+ * The new owner must be an active user; under own/team visibility the record may leave
+ * the caller's view, which is the point.
+ */
+export async function reassignRecord(ctx: Ctx, res: Resource, input: ReassignInput): Promise<Row> {
+  const owners = res.visibility?.owners ?? [];
+  const field = input.field ?? owners[0];
+  if (!field || !owners.includes(field)) {
+    throw invalid([{ field: 'field', message: `must be one of: ${owners.join(', ')}` }]);
+  }
+  return withTx(ctx, async (tx) => {
+    if (input.user_id !== null) {
+      const found = (await tx.db.execute(
+        sql`select disabled_at, archived_at from users where id = ${input.user_id}::uuid`,
+      )) as unknown as { rows: { disabled_at: unknown; archived_at: unknown }[] };
+      const u = found.rows[0];
+      if (!u) throw invalid([{ field: 'user_id', message: 'names no user' }]);
+      if (u.disabled_at !== null || u.archived_at !== null) throw invalid([{ field: 'user_id', message: 'names a disabled user' }]);
+    }
+    return applyUpdate(tx, res, input.id, { [field]: input.user_id }, {
+      operation: `${res.name}.reassign`,
+      ...(input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}),
+    });
+  });
 }

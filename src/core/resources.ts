@@ -41,9 +41,9 @@ const configs: ResourceConfig[] = [
   { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'], access: { read: 'admin' } },
   { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'], access: { read: 'admin' } },
   { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'], access: { read: 'admin' } },
-  { name: 'notes', table: t.notes, module: 'platform', summary: 'Notes on any record', search: ['note_text'] },
+  { name: 'notes', table: t.notes, module: 'platform', summary: 'Notes on any record', search: ['note_text'], visibility: { creator: 'created_by', via: [['related_id', 'companies'], ['related_id', 'contacts'], ['related_id', 'leads'], ['related_id', 'deals'], ['related_id', 'engagements'], ['related_id', 'proposals']] } },
   { name: 'pipeline_stages', table: t.pipeline_stages, module: 'platform', summary: 'Statuses and stages of each pipeline, with allowed moves', defaultSort: 'position', immutable: ['pipeline', 'key'], access: { write: 'admin' } },
-  { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at' },
+  { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at', visibility: { via: [['entity_id', 'companies'], ['entity_id', 'leads'], ['entity_id', 'deals'], ['entity_id', 'engagements']] } },
   { name: 'industries', table: t.industries, module: 'platform', summary: 'Industry classifications' },
   { name: 'feature_flags', table: t.feature_flags, module: 'platform', summary: 'Feature flags per environment', access: { write: 'admin' } },
   { name: 'integrations', table: t.integrations, module: 'platform', summary: 'Third-party service configuration', mode: 'readonly', hidden: ['api_key_encrypted', 'config'], access: { read: 'admin' } },
@@ -55,6 +55,7 @@ const configs: ResourceConfig[] = [
   // Sales
   {
     name: 'companies',
+    visibility: { owners: ['owner_id'], team: true },
     table: t.companies,
     module: 'sales',
     summary: 'Companies and accounts in the pipeline',
@@ -63,12 +64,13 @@ const configs: ResourceConfig[] = [
     readOnly: ['domain', 'health_score', 'health_factors', 'health_calculated_at'],
     prepare: (v) => ('website' in v ? { ...v, domain: domainOf(v.website) } : v),
   },
-  { name: 'company_addresses', table: t.company_addresses, module: 'sales', summary: 'Company addresses' },
-  { name: 'company_team', table: t.company_team, module: 'sales', summary: 'Who on our team works each company' },
-  { name: 'company_preferences', table: t.company_preferences, module: 'sales', summary: 'Company preferences' },
-  { name: 'company_metrics', table: t.company_metrics, module: 'sales', summary: 'Monthly company metrics', defaultSort: '-period' },
+  { name: 'company_addresses', table: t.company_addresses, module: 'sales', summary: 'Company addresses', visibility: { via: [['company_id', 'companies']] } },
+  { name: 'company_team', table: t.company_team, module: 'sales', summary: 'Who on our team works each company', visibility: { via: [['company_id', 'companies']] } },
+  { name: 'company_preferences', table: t.company_preferences, module: 'sales', summary: 'Company preferences', visibility: { via: [['company_id', 'companies']] } },
+  { name: 'company_metrics', table: t.company_metrics, module: 'sales', summary: 'Monthly company metrics', defaultSort: '-period', visibility: { via: [['company_id', 'companies']] } },
   {
     name: 'contacts',
+    visibility: { owners: ['owner_id'], via: [['company_id', 'companies']] },
     table: t.contacts,
     module: 'sales',
     summary: 'People at companies',
@@ -82,9 +84,10 @@ const configs: ResourceConfig[] = [
       return 'email' in v ? { ...v, has_email: v.has_email ?? false } : v;
     },
   },
-  { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached' },
+  { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached', visibility: { via: [['contact_id', 'contacts']] } },
   {
     name: 'leads',
+    visibility: { owners: ['assigned_to'], via: [['company_id', 'companies'], ['converted_to_account_id', 'companies']] },
     table: t.leads,
     module: 'sales',
     summary: 'Unqualified inbound and outbound leads',
@@ -92,57 +95,59 @@ const configs: ResourceConfig[] = [
     pipeline: { field: 'status', pipeline: 'lead', entity: 'lead' },
     readOnly: ['score', 'converted_at', 'converted_to_account_id', 'converted_contact_id', 'converted_deal_id'],
   },
-  { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at' },
-  { name: 'lead_qualifications', table: t.lead_qualifications, module: 'sales', summary: 'BANT qualification of leads' },
-  { name: 'interactions', table: t.interactions, module: 'sales', summary: 'Every touchpoint: calls, emails, meetings, follow-ups', search: ['subject', 'summary', 'next_step'], defaultSort: '-interaction_date' },
-  { name: 'deals', table: t.deals, module: 'sales', summary: 'Opportunities by stage', pipeline: { field: 'stage', pipeline: 'deal', entity: 'deal' } },
-  { name: 'deal_stakeholders', table: t.deal_stakeholders, module: 'sales', summary: 'Who matters on each deal' },
-  { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal' },
-  { name: 'deal_products', table: t.deal_products, module: 'sales', summary: 'Deal line items (quantity × unit price)' },
-  { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns' },
-  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets' },
-  { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content' },
-  { name: 'campaign_metrics', table: t.campaign_metrics, module: 'sales', summary: 'Campaign metrics by period' },
-  { name: 'events', table: t.events, module: 'sales', summary: 'Events and conferences', defaultSort: '-event_date' },
-  { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects' },
-  { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts awaiting approval' },
+  { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at', visibility: { via: [['lead_id', 'leads']] } },
+  { name: 'lead_qualifications', table: t.lead_qualifications, module: 'sales', summary: 'BANT qualification of leads', visibility: { via: [['lead_id', 'leads']] } },
+  { name: 'interactions', table: t.interactions, module: 'sales', summary: 'Every touchpoint: calls, emails, meetings, follow-ups', search: ['subject', 'summary', 'next_step'], defaultSort: '-interaction_date', visibility: { owners: ['assigned_to'], creator: 'created_by', via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['lead_id', 'leads'], ['deal_id', 'deals']] } },
+  { name: 'deals', table: t.deals, module: 'sales', summary: 'Opportunities by stage', pipeline: { field: 'stage', pipeline: 'deal', entity: 'deal' }, visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
+  { name: 'deal_stakeholders', table: t.deal_stakeholders, module: 'sales', summary: 'Who matters on each deal', visibility: { via: [['deal_id', 'deals']] } },
+  { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal', visibility: { via: [['deal_id', 'deals']] } },
+  { name: 'deal_products', table: t.deal_products, module: 'sales', summary: 'Deal line items (quantity × unit price)', visibility: { via: [['deal_id', 'deals']] } },
+  { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns', visibility: { owners: ['owner_id'] } },
+  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', visibility: { via: [['campaign_id', 'campaigns']] } },
+  { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content', visibility: { via: [['campaign_id', 'campaigns']] } },
+  { name: 'campaign_metrics', table: t.campaign_metrics, module: 'sales', summary: 'Campaign metrics by period', visibility: { via: [['campaign_id', 'campaigns']] } },
+  { name: 'events', table: t.events, module: 'sales', summary: 'Events and conferences', defaultSort: '-event_date', visibility: { owners: ['owner_id'] } },
+  { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects', visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts']] } },
+  { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts awaiting approval', visibility: { via: [['contact_id', 'contacts'], ['campaign_id', 'campaigns'], ['event_id', 'events']] } },
 
   // Assessment
-  { name: 'audits', table: t.audits, module: 'assessment', summary: 'Company audits from the staff survey' },
-  { name: 'survey_responses', table: t.survey_responses, module: 'assessment', summary: 'Audit and pre-training survey answers' },
-  { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards' },
+  { name: 'audits', table: t.audits, module: 'assessment', summary: 'Company audits from the staff survey', visibility: { via: [['company_id', 'companies']] } },
+  { name: 'survey_responses', table: t.survey_responses, module: 'assessment', summary: 'Audit and pre-training survey answers', visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['audit_id', 'audits']] } },
+  { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards', visibility: { via: [['company_id', 'companies'], ['audit_id', 'audits']] } },
   { name: 'capacity', table: t.capacity, module: 'assessment', summary: 'Our team capacity in hours per week' },
-  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision' },
-  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append' },
-  { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append' },
+  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision', visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['deal_id', 'deals']] } },
+  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append', visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads'], ['contact_id', 'contacts']] } },
+  { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append', visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
 
   // Delivery
   { name: 'services', table: t.services, module: 'delivery', summary: 'The services catalog' },
   { name: 'industry_services', table: t.industry_services, module: 'delivery', summary: 'Which services fit which industry' },
-  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' } },
-  { name: 'engagement_services', table: t.engagement_services, module: 'delivery', summary: 'Services in each engagement' },
-  { name: 'engagement_milestones', table: t.engagement_milestones, module: 'delivery', summary: 'Milestones and KPIs' },
-  { name: 'contracts', table: t.contracts, module: 'delivery', summary: 'MSAs, SOWs and NDAs' },
-  { name: 'ai_licenses', table: t.ai_licenses, module: 'delivery', summary: 'AI licences assigned to client staff' },
-  { name: 'ai_assets', table: t.ai_assets, module: 'delivery', summary: 'MCP servers and Skills files built' },
-  { name: 'ai_asset_deployments', table: t.ai_asset_deployments, module: 'delivery', summary: 'Where each asset is deployed' },
-  { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'] },
-  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on' },
-  { name: 'task_ai_assets', table: t.task_ai_assets, module: 'delivery', summary: 'Which assets support which tasks' },
-  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date' },
-  { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions' },
-  { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes' },
+  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' }, visibility: { owners: ['owner_id', 'assigned_to'], via: [['company_id', 'companies']] } },
+  { name: 'engagement_services', table: t.engagement_services, module: 'delivery', summary: 'Services in each engagement', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'engagement_milestones', table: t.engagement_milestones, module: 'delivery', summary: 'Milestones and KPIs', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'contracts', table: t.contracts, module: 'delivery', summary: 'MSAs, SOWs and NDAs', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements']] } },
+  { name: 'ai_licenses', table: t.ai_licenses, module: 'delivery', summary: 'AI licences assigned to client staff', visibility: { via: [['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
+  { name: 'ai_assets', table: t.ai_assets, module: 'delivery', summary: 'MCP servers and Skills files built', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'ai_asset_deployments', table: t.ai_asset_deployments, module: 'delivery', summary: 'Where each asset is deployed', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['asset_id', 'ai_assets']] } },
+  { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'], visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['engagement_id', 'engagements']] } },
+  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on', visibility: { via: [['task_id', 'contact_tasks']] } },
+  { name: 'task_ai_assets', table: t.task_ai_assets, module: 'delivery', summary: 'Which assets support which tasks', visibility: { via: [['task_id', 'contact_tasks']] } },
+  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes', visibility: { via: [['session_id', 'training_sessions'], ['contact_id', 'contacts']] } },
   {
     name: 'support_tickets',
+    visibility: { owners: ['assigned_to'], via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] },
     table: t.support_tickets,
     module: 'delivery',
     summary: 'Client support requests',
     readOnly: ['ticket_number'],
     beforeInsert: async (ctx, v) => ({ ...v, ticket_number: await nextDocumentNumber(ctx, 'ticket', yearOf(v.request_date, ctx)) }),
   },
-  { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs' },
+  { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs', visibility: { via: [['engagement_id', 'engagements']] } },
   {
     name: 'invoices',
+    visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements']] },
     table: t.invoices,
     module: 'delivery',
     summary: 'Invoices (overdue is derived from the due date)',
@@ -152,14 +157,25 @@ const configs: ResourceConfig[] = [
   },
 
   // Measurement
-  { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day", mode: 'append', defaultSort: '-usage_date' },
-  { name: 'ai_usage_monthly', table: t.ai_usage_monthly, module: 'measurement', summary: 'Monthly usage rollup', mode: 'readonly', defaultSort: '-month' },
+  { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day", mode: 'append', defaultSort: '-usage_date', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
+  { name: 'ai_usage_monthly', table: t.ai_usage_monthly, module: 'measurement', summary: 'Monthly usage rollup', mode: 'readonly', defaultSort: '-month', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
   { name: 'llm_usage_logs', table: t.llm_usage_logs, module: 'measurement', summary: "Throughline's own LLM calls and their cost", mode: 'append' },
   { name: 'llm_model_prices', table: t.llm_model_prices, module: 'measurement', summary: 'LLM prices per million tokens' },
 ];
 
 export const resources: Resource[] = configs.map(defineResource);
 export const resourceByName = new Map(resources.map((r) => [r.name, r]));
+
+// A record is visible through the records it belongs to: resolve each rule's parents once.
+for (const r of resources) {
+  const via = r.visibility?.via;
+  if (!via) continue;
+  r.parents = via.map(([column, parent]) => {
+    const p = resourceByName.get(parent);
+    if (!p?.visibility) throw new Error(`resource ${r.name}: visibility via ${parent}, which has no visibility rule`);
+    return { column, parent: p };
+  });
+}
 
 export function resource(name: string): Resource {
   const r = resourceByName.get(name);

@@ -21,9 +21,58 @@ export type Database = {
   close(): Promise<void>;
   /** Embedded only: tells other processes (the CLI) where this one serves the API. */
   announce?(url: string): void;
+  /**
+   * Calls onMessage for every NOTIFY on the channel (delivered when the notifying
+   * transaction commits) and onState when notifications start or stop arriving; stops
+   * with close(). PostgreSQL listens on a connection of its own and reconnects.
+   */
+  listen?(channel: string, handlers: ListenHandlers): Promise<void>;
   pool?: pg.Pool;
   pglite?: PGlite;
 };
+
+export type ListenHandlers = { onMessage(payload: string): void; onState(listening: boolean): void };
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** LISTEN on a dedicated PostgreSQL connection, reconnecting (after a pause) until the database is closed. */
+function pgListener(connectionString: string) {
+  const clients = new Set<pg.Client>();
+  let closed = false;
+  const listen = async (channel: string, h: ListenHandlers): Promise<void> => {
+    if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    const client = new pg.Client({ connectionString });
+    clients.add(client);
+    let up = false;
+    const retry = () => {
+      clients.delete(client);
+      if (up) h.onState(false);
+      up = false;
+      if (!closed) setTimeout(() => void listen(channel, h).catch(() => {}), 1000).unref();
+    };
+    client.on('notification', (m) => {
+      if (m.channel === channel) h.onMessage(m.payload ?? '');
+    });
+    client.on('error', () => {
+      /* followed by 'end' */
+    });
+    client.on('end', retry);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (e) {
+      await client.end().catch(() => {});
+      throw e;
+    }
+    up = true;
+    h.onState(true);
+  };
+  const close = async () => {
+    closed = true;
+    await Promise.all([...clients].map((c) => c.end().catch(() => {})));
+  };
+  return { listen, close };
+}
 
 // numeric stays a string (exact money); bigint counts fit in a JS number here.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -47,6 +96,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     pool.on('error', () => {
       /* idle client errors are reported on the next query */
     });
+    const listener = pgListener(opts.databaseUrl);
     return {
       kind: 'postgres',
       db: drizzlePg({ client: pool, schema }) as unknown as Db,
@@ -54,7 +104,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       async query(text, params) {
         return (await pool.query(text, params as unknown[])).rows;
       },
+      listen: listener.listen,
       async close() {
+        await listener.close();
         await pool.end();
       },
     };
@@ -77,6 +129,11 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       db: drizzlePglite({ client: pglite, schema }) as unknown as Db,
       pglite,
       announce: (url) => lock?.announce(url),
+      async listen(channel, h) {
+        if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);
+        await pglite.listen(channel, (payload) => h.onMessage(payload));
+        h.onState(true);
+      },
       async query(text, params) {
         return (await pglite.query(text, params as unknown[])).rows as never[];
       },

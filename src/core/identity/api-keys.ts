@@ -8,7 +8,7 @@ import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { api_keys } from '../../db/schema/access.ts';
 import { USER_ROLES } from '../../db/schema/platform.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, parseInput } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { insertRecord, readRows, type Row } from '../resource.ts';
@@ -87,6 +87,7 @@ export async function revokeApiKey(ctx: Ctx, input: RevokeApiKeyInput): Promise<
     if (!row || (row.user_id !== actingUserId(tx.actor) && !roleAtLeast(tx.actor.role, 'admin'))) throw notFound('API key', id);
     if (row.revoked_at) return publicApiKey(row);
     const now = tx.now();
+    accessChanged(tx);
     const [updated] = await tx.db
       .update(api_keys)
       .set({ revoked_at: now, updated_at: now, version: row.version + 1 })
@@ -104,23 +105,34 @@ export async function revokeApiKey(ctx: Ctx, input: RevokeApiKeyInput): Promise<
   });
 }
 
-/** The key's owner and the key, or UNAUTHORIZED (malformed, unknown, revoked, expired, owner disabled). */
-export async function authenticateApiKey(ctx: Ctx, key: string): Promise<{ user: PublicUser; key: PublicApiKey }> {
-  const m = typeof key === 'string' ? KEY_FORMAT.exec(key) : null;
-  if (!m) throw new AppError('UNAUTHORIZED', BAD_KEY);
-  const digest = sha256(key);
-  // Every API request runs this: one narrow raw query (rows as JSON) instead of the
+type KeyMatch = { key: ApiKeyRow; user: UserRow };
+
+async function lookupKey(ctx: Ctx, prefix: string, digest: string): Promise<KeyMatch | undefined> {
+  // Every API request may run this: one narrow raw query (rows as JSON) instead of the
   // query builder's join, which cost twice as much per request on PGlite.
   const result = (await ctx.db.execute(
     sql`select to_jsonb(k) as k, to_jsonb(u) - 'password_hash' as u
           from api_keys k join users u on u.id = k.user_id
-         where k.prefix = ${m[1]!}`,
+         where k.prefix = ${prefix}`,
   )) as unknown as { rows: { k: Row; u: Row }[] };
   const candidates = result.rows.map((r) => ({
     key: readRows(resource('api_keys'), [r.k])[0] as ApiKeyRow,
     user: readRows(resource('users'), [r.u])[0] as UserRow,
   }));
-  const found = candidates.find((c) => digestsEqual(c.key.key_hash, digest));
+  return candidates.find((c) => digestsEqual(c.key.key_hash, digest));
+}
+
+/**
+ * The key's owner and the key, or UNAUTHORIZED (malformed, unknown, revoked, expired, owner
+ * disabled). A key found is kept in the process's AccessCache under its digest, which any
+ * change to keys or users drops (revocation included, at once).
+ */
+export async function authenticateApiKey(ctx: Ctx, key: string): Promise<{ user: PublicUser; key: PublicApiKey }> {
+  const m = typeof key === 'string' ? KEY_FORMAT.exec(key) : null;
+  if (!m) throw new AppError('UNAUTHORIZED', BAD_KEY);
+  const digest = sha256(key);
+  const cacheKey = `api_key:${digest}`;
+  const found = ctx.cache && !ctx.inTx ? await ctx.cache.get(cacheKey, () => lookupKey(ctx, m[1]!, digest)) : await lookupKey(ctx, m[1]!, digest);
   const now = ctx.now();
   if (
     !found ||
@@ -138,7 +150,8 @@ export async function authenticateApiKey(ctx: Ctx, key: string): Promise<{ user:
       .set({ last_used_at: now })
       .where(and(eq(api_keys.id, row.id), or(isNull(api_keys.last_used_at), lte(api_keys.last_used_at, new Date(now.getTime() - USED_EVERY_MS)))))
       .returning();
-    row = updated ?? row;
+    row = updated ?? { ...row, last_used_at: now };
+    ctx.cache?.update(cacheKey, { ...found, key: row });
   }
   return { user: publicUser(found.user), key: publicApiKey(row) };
 }

@@ -6,7 +6,7 @@
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { api_keys } from '../../db/schema/access.ts';
 import { users } from '../../db/schema/platform.ts';
-import { SYSTEM, withTx, type Ctx } from '../context.ts';
+import { accessChanged, SYSTEM, withTx, type Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { insertRecord } from '../resource.ts';
@@ -56,6 +56,7 @@ export async function ensureFirstAdmin(ctx: Ctx, config: IdentityConfig = {}): P
       return;
     }
     const now = tx.now();
+    accessChanged(tx);
     await tx.db
       .update(users)
       .set({ password_hash, role: 'admin', disabled_at: null, updated_at: now, version: existing.version + 1 })

@@ -8,7 +8,7 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { sessions } from '../../db/schema/access.ts';
 import { users } from '../../db/schema/platform.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { writeAudit, type AuditEntry } from '../platform/audit.ts';
 import { userActor } from './actor.ts';
@@ -141,13 +141,20 @@ export async function login(ctx: Ctx, input: LoginInput, config: IdentityConfig 
 async function findSession(ctx: Ctx, token: unknown) {
   if (typeof token !== 'string' || token.length < 20 || token.length > 200) return undefined;
   const digest = sha256(token);
+  // Kept in the process's AccessCache under the digest; any change to sessions or users drops it.
+  if (ctx.cache && !ctx.inTx) return ctx.cache.get(`session:${digest}`, () => lookupSession(ctx, digest));
+  return lookupSession(ctx, digest);
+}
+
+async function lookupSession(ctx: Ctx, digest: string) {
   const [row] = await ctx.db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.user_id))
     .where(eq(sessions.token_hash, digest));
   // The lookup already matched the digest; the constant-time check keeps that true by construction.
-  return row && digestsEqual(row.session.token_hash, digest) ? row : undefined;
+  // The password hash is dropped here: nothing downstream needs it, and it is never cached.
+  return row && digestsEqual(row.session.token_hash, digest) ? { session: row.session, user: { ...row.user, password_hash: null } } : undefined;
 }
 
 /** The signed-in user behind a session token, or UNAUTHORIZED (unknown, expired, ended, or user disabled). */
@@ -164,7 +171,8 @@ export async function authenticateSession(ctx: Ctx, token: string): Promise<{ us
       .set({ last_seen_at: now })
       .where(and(eq(sessions.id, session.id), or(isNull(sessions.last_seen_at), lt(sessions.last_seen_at, now))))
       .returning();
-    session = row ?? session;
+    session = row ?? { ...session, last_seen_at: now };
+    ctx.cache?.update(`session:${sha256(token)}`, { ...found, session });
   }
   return { user: publicUser(found.user), session: publicSession(session) };
 }
@@ -175,6 +183,7 @@ export async function logout(ctx: Ctx, token: string): Promise<{ revoked: boolea
   if (!found || found.session.revoked_at !== null) return { revoked: false };
   return withTx({ ...ctx, actor: userActor(publicUser(found.user)) }, async (tx) => {
     const now = tx.now();
+    accessChanged(tx);
     const rows = await tx.db
       .update(sessions)
       .set({ revoked_at: now })

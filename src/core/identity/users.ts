@@ -7,7 +7,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { sessions } from '../../db/schema/access.ts';
 import { USER_ROLES, users, type UserRole } from '../../db/schema/platform.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, parseInput } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { insertRecord } from '../resource.ts';
@@ -35,6 +35,7 @@ function assertRoleWithin(ctx: Ctx, role: UserRole, what: string) {
 
 /** Ends every live session of a user; returns how many were ended. */
 export async function revokeUserSessions(ctx: Ctx, userId: string): Promise<number> {
+  accessChanged(ctx);
   const rows = await ctx.db
     .update(sessions)
     .set({ revoked_at: ctx.now() })
@@ -117,6 +118,7 @@ export async function setPassword(
   assertPolicy(v.password, { email: target.email, name: target.name });
   const password_hash = await hashPassword(v.password, o.argon2);
   return withTx(ctx, async (tx) => {
+    accessChanged(tx);
     const [row] = await tx.db
       .update(users)
       .set({ password_hash, updated_at: tx.now(), version: sql`${users.version} + 1` })
@@ -147,6 +149,7 @@ export async function disableUser(ctx: Ctx, input: UserIdInput): Promise<{ user:
     if (user.disabled_at !== null) return { user: publicUser(user), sessions_revoked: 0 };
     await assertNotLastAdmin(tx, user, 'Disabling this administrator');
     const now = tx.now();
+    accessChanged(tx);
     const [row] = await tx.db
       .update(users)
       .set({ disabled_at: now, updated_at: now, version: sql`${users.version} + 1` })
@@ -171,6 +174,7 @@ export async function enableUser(ctx: Ctx, input: UserIdInput): Promise<PublicUs
   return withTx(ctx, async (tx) => {
     const user = await loadUser(tx, user_id, true);
     if (user.disabled_at === null) return publicUser(user);
+    accessChanged(tx);
     const [row] = await tx.db
       .update(users)
       .set({ disabled_at: null, updated_at: tx.now(), version: sql`${users.version} + 1` })
@@ -199,6 +203,7 @@ export async function changeRole(ctx: Ctx, input: ChangeRoleInput): Promise<Publ
     const user = await loadUser(tx, v.user_id, true);
     if (user.role === v.role) return publicUser(user);
     if (v.role !== 'admin') await assertNotLastAdmin(tx, user, 'Demoting this administrator');
+    accessChanged(tx);
     const [row] = await tx.db
       .update(users)
       .set({ role: v.role, updated_at: tx.now(), version: sql`${users.version} + 1` })

@@ -8,7 +8,8 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { companies, contacts, interactions } from '../../db/schema/sales.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import { applyUpdate, getRecord, insertRecord, validateCreate, validateUpdate, type Row } from '../resource.ts';
+import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, validateUpdate, type Row } from '../resource.ts';
+import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { domainOf, resource } from '../resources.ts';
 
 const companiesRes = () => resource('companies');
@@ -27,10 +28,11 @@ function nested<T>(prefix: string, fn: () => T): T {
   }
 }
 
-async function findSimilarCompany(ctx: Ctx, name: string, website: unknown): Promise<Row | undefined> {
+async function findSimilarCompany(ctx: Ctx, name: string, website: unknown): Promise<(Row & { visible: boolean }) | undefined> {
   const domain = domainOf(website);
+  const visible = visibleCondition(companiesRes(), await visibilityScope(ctx));
   const rows = await ctx.db
-    .select({ id: companies.id, name: companies.name, status: companies.status, domain: companies.domain })
+    .select({ id: companies.id, name: companies.name, status: companies.status, domain: companies.domain, visible: visible ?? sql<boolean>`true` })
     .from(companies)
     .where(
       and(
@@ -40,8 +42,9 @@ async function findSimilarCompany(ctx: Ctx, name: string, website: unknown): Pro
           : sql`lower(${companies.name}) = lower(${name})`,
       ),
     )
+    .orderBy(sql`5 desc`)
     .limit(1);
-  return rows[0];
+  return rows[0] as (Row & { visible: boolean }) | undefined;
 }
 
 export type LogProspectInput = {
@@ -65,6 +68,12 @@ export async function logProspect(ctx: Ctx, input: LogProspectInput) {
   return withTx(ctx, async (tx) => {
     if (!input.allow_duplicate) {
       const existing = await findSimilarCompany(tx, String(companyValues.name), companyValues.website);
+      if (existing && !existing.visible) {
+        // Another owner's company: say it exists (no duplicate is made) without showing it.
+        throw new AppError('CONFLICT', 'A company with this name or website already exists and belongs to another user; ask them or an administrator, or send allow_duplicate: true.', {
+          details: { fields: [{ field: 'company.name', message: 'matches an existing company' }] },
+        });
+      }
       if (existing) {
         throw new AppError('CONFLICT', `A company like this already exists: ${String(existing.name)} (${String(existing.id)}, ${String(existing.status)}). Log an interaction with it, or send allow_duplicate: true.`, {
           details: { existing_id: existing.id, fields: [{ field: 'company.name', message: 'matches an existing company' }] },
@@ -202,6 +211,7 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
       and ${lower}
       and i.archived_at is null
       and ${owner}
+      and ${visibleCondition(interactionsRes(), await visibilityScope(ctx), 'i') ?? sql`true`}
       and (co.id is null or (co.archived_at is null and not exists (
         select 1 from pipeline_stages ps
         where ps.pipeline = 'company' and ps.key = co.status and ps.is_lost)))
@@ -296,7 +306,7 @@ export async function completeMeeting(ctx: Ctx, input: CompleteMeetingInput) {
     if (changes[f] !== undefined) throw invalid([{ field: `result.${f}`, message: 'cannot be changed when completing a meeting' }]);
   }
   return withTx(ctx, async (tx) => {
-    const [current] = await tx.db.select().from(interactions).where(eq(interactions.id, input.id)).for('update');
+    const current = (await fetchRow(tx, interactionsRes(), input.id, true)) as typeof interactions.$inferSelect | undefined;
     if (!current || current.type !== 'meeting') throw notFound('meeting', input.id);
     if (current.meeting_status !== 'scheduled') {
       throw new AppError('CONFLICT', `meeting_status: this meeting is ${current.meeting_status ?? 'not scheduled'}; only a scheduled meeting can be completed`, {

@@ -189,3 +189,14 @@ export const industries = pgTable(
   },
   (t) => [uniqueIndex('industries_name_key').on(sql`lower(${t.name})`)],
 );
+
+/**
+ * Instance-wide settings an administrator changes at run time (record visibility, …): one
+ * row per key, its value JSON checked by the settings verbs (src/core/platform/settings.ts).
+ */
+export const settings = pgTable('settings', {
+  key: text().primaryKey(),
+  value: jsonb().notNull(),
+  updated_at: tstz().notNull().defaultNow(),
+  updated_by: uuid().references(() => users.id, { onDelete: 'set null' }),
+});

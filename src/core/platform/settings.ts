@@ -1,0 +1,76 @@
+/**
+ * Instance settings an administrator changes at run time. Every key has a default, so a new
+ * database needs no rows; reading is cached per process (AccessCache) and the cache is
+ * dropped on every change (a trigger notifies every process).
+ */
+import { inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { settings } from '../../db/schema/platform.ts';
+import { accessChanged, withTx, type Ctx } from '../context.ts';
+import { invalid, parseInput } from '../errors.ts';
+import { actingUserId } from '../identity/roles.ts';
+import { diff, writeAudit } from './audit.ts';
+
+export const RECORD_VISIBILITY = ['own', 'team', 'all'] as const;
+export type RecordVisibility = (typeof RECORD_VISIBILITY)[number];
+
+const SettingsShape = {
+  record_visibility: z
+    .enum(RECORD_VISIBILITY)
+    .describe('Which records editors and viewers see: own (only theirs), team (theirs and their companies\' teams), all'),
+};
+
+export const SettingsSchema = z.object(SettingsShape);
+export type Settings = z.infer<typeof SettingsSchema>;
+export const DEFAULT_SETTINGS: Settings = { record_visibility: 'all' };
+
+export const UpdateSettingsInput = z.strictObject(
+  Object.fromEntries(Object.entries(SettingsShape).map(([k, v]) => [k, v.optional()])) as {
+    [K in keyof typeof SettingsShape]: z.ZodOptional<(typeof SettingsShape)[K]>;
+  },
+);
+
+const KEYS = Object.keys(SettingsShape) as (keyof Settings)[];
+
+async function loadSettings(ctx: Ctx): Promise<Settings> {
+  const rows = await ctx.db.select().from(settings).where(inArray(settings.key, KEYS));
+  const out: Settings = { ...DEFAULT_SETTINGS };
+  for (const row of rows) {
+    // A value that no longer parses (an older version wrote it) falls back to the default.
+    const parsed = SettingsShape[row.key as keyof Settings]?.safeParse(row.value);
+    if (parsed?.success) (out as Record<string, unknown>)[row.key] = parsed.data;
+  }
+  return out;
+}
+
+/** The current settings (defaults for keys never set). */
+export async function readSettings(ctx: Ctx): Promise<Settings> {
+  // Inside a transaction, read what the transaction sees rather than the cache.
+  if (!ctx.cache || ctx.inTx) return loadSettings(ctx);
+  return (await ctx.cache.get('settings', () => loadSettings(ctx))) ?? { ...DEFAULT_SETTINGS };
+}
+
+/** Changes the settings given; the others keep their values. Administrators only (checked by the registry). */
+export async function updateSettings(ctx: Ctx, input: unknown): Promise<Settings> {
+  const changes = parseInput(UpdateSettingsInput, input) as Partial<Settings>;
+  const keys = Object.keys(changes) as (keyof Settings)[];
+  if (!keys.length) throw invalid([{ field: 'body', message: `names no setting to change; settings: ${KEYS.join(', ')}` }]);
+  return withTx(ctx, async (tx) => {
+    const before = await loadSettings(tx);
+    const now = tx.now();
+    for (const key of keys) {
+      const value = changes[key];
+      await tx.db
+        .insert(settings)
+        .values({ key, value, updated_at: now, updated_by: actingUserId(tx.actor) })
+        .onConflictDoUpdate({ target: settings.key, set: { value, updated_at: now, updated_by: actingUserId(tx.actor) } });
+    }
+    const after = { ...before, ...changes };
+    const d = diff(before, after);
+    if (Object.keys(d.after).length) {
+      await writeAudit(tx, { action: 'update', table: 'settings', operation: 'settings.update', before: d.before, after: d.after });
+    }
+    accessChanged(tx);
+    return after;
+  });
+}

@@ -11,6 +11,7 @@ import { ConfigError, isLoopback, parseSecretKey, type Config } from './config.t
 import { makeCtx, SYSTEM } from './core/context.ts';
 import { ensureFirstAdmin, ensureOperatorKey, privateCredentialsExist } from './core/identity/bootstrap.ts';
 import { randomToken } from './core/identity/crypto.ts';
+import { pruneExpired } from './core/platform/maintenance.ts';
 import type { IdentityConfig } from './core/identity/options.ts';
 import { DEMO_CREDENTIALS } from './demo/credentials.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -98,6 +99,9 @@ export function identityConfig(config: Config, database: Database): IdentityConf
   return { requireAdminTotp: config.requireAdminTotp, ...(secretKey ? { secretKey } : {}) };
 }
 
+/** How often expired sign-in counters, sessions and idempotency keys are removed. */
+const HOUSEKEEPING_EVERY_MS = 6 * 3_600_000;
+
 export type RunningServer = {
   url: string;
   database: Database;
@@ -163,6 +167,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   database.announce?.(url);
+  let housework: Promise<unknown> = Promise.resolve();
+  const housekeeping = () =>
+    (housework = pruneExpired(makeCtx(database.db, { actor: SYSTEM })).catch((e: unknown) => log.error('Housekeeping failed (it will run again)', e)));
+  void housekeeping();
+  const timer = setInterval(() => void housekeeping(), HOUSEKEEPING_EVERY_MS);
+  timer.unref();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -170,6 +180,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(firstAdmin ? { firstAdmin } : {}),
     close() {
       closing ??= (async () => {
+        clearInterval(timer);
+        await housework;
         // Stop accepting, let in-flight requests finish, then checkpoint and close the database.
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

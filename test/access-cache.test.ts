@@ -9,7 +9,7 @@ import { login } from '../src/core/identity/sessions.ts';
 import { makeCtx } from '../src/core/context.ts';
 import { AccessCache, accessCacheFor } from '../src/core/platform/cache.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { cacheDropped, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -17,11 +17,6 @@ type App = ReturnType<typeof createApp>;
 const get = async (app: App, token: string, path = '/api/v1/auth/me') =>
   (await app.request(path, { headers: { authorization: `Bearer ${token}` } })).status;
 
-/** Waits (without asserting any timing) until the cache has been dropped by a notification. */
-async function dropped(cache: AccessCache) {
-  for (let i = 0; i < 500 && cache.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  expect(cache.size).toBe(0);
-}
 
 describe('AccessCache', () => {
   it('keeps what it loaded, but not a load that a change overtook, nor anything before it listens', async () => {
@@ -107,7 +102,7 @@ dbSuite('access cache', ({ database, backend }) => {
     expect(await get(app, editor.key)).toBe(200);
     expect(cache.size).toBeGreaterThan(0);
     await database().query('update api_keys set revoked_at = now() where user_id = $1', [editor.user.id]);
-    await dropped(cache);
+    await cacheDropped(database());
     expect(await get(app, editor.key)).toBe(401);
   });
 
@@ -124,7 +119,7 @@ dbSuite('access cache', ({ database, backend }) => {
       expect(otherCache.size).toBeGreaterThan(0);
       const id = (await database().query<{ id: string }>('select id from api_keys where user_id = $1', [editor.user.id]))[0]!.id;
       expect((await post(editor, `/api/v1/api_keys/${id}/revoke`)).status).toBe(200);
-      await dropped(otherCache);
+      await cacheDropped(other);
       expect(await get(otherApp, editor.key)).toBe(401);
     } finally {
       await other.close();

@@ -17,7 +17,7 @@ import { login } from '../src/core/identity/sessions.ts';
 import { changeRole, createUser } from '../src/core/identity/users.ts';
 import { operations, ROLE_FOR_SCOPE, type Operation } from '../src/core/registry.ts';
 import { DEMO_CREDENTIALS } from '../src/demo/credentials.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { cacheDropped, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { createCompany } from './factories.ts';
 
@@ -114,6 +114,26 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect(await countAll()).toEqual(before);
     });
 
+    it('a revoked key and an expired session get 401 on every non-public operation, and nothing but the refusals is written (generated over the registry)', async () => {
+      const holder = await signIn(app, database(), 'admin');
+      const keyId = (await database().query<{ id: string }>('select id from api_keys where user_id = $1', [holder.user.id]))[0]!.id;
+      const signed = await signInWith(holder.user.email, holder.password);
+      expect(signed.status).toBe(200);
+      expect((await send(holder, 'GET', '/api/v1/auth/me')).status).toBe(200);
+      expect((await send(holder, 'POST', `/api/v1/api_keys/${keyId}/revoke`)).status).toBe(200);
+      await database().query(`update sessions set expires = now() - interval '1 minute' where id = $1`, [signed.body.session.id]);
+      await cacheDropped(database());
+      const session = { authorization: `Bearer ${signed.body.token as string}` };
+      const before = await countAll(['audit_log']);
+      const ops = operations.filter((op) => !op.public);
+      for (const op of ops) {
+        const [method, path, body] = requestFor(op);
+        expectProblem(await send(holder, method, path, body), 401, 'UNAUTHORIZED');
+        expectProblem(await send(app, method, path, body, session), 401, 'UNAUTHORIZED');
+      }
+      expect(await countAll(['audit_log'])).toEqual(before);
+    });
+
     it('a malformed Authorization header, an unknown key and an unknown session are 401 and audited', async () => {
       const before = (await refusals('auth.me')).length;
       expectProblem(await send(app, 'GET', '/api/v1/auth/me', undefined, { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }), 401);
@@ -171,6 +191,21 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       const row = await dbRow('api_keys', api_key.id);
       expectProblem(await send(editor, 'POST', `/api/v1/api_keys/${api_key.id}/revoke`), 404);
       expect(await dbRow('api_keys', api_key.id)).toBe(row);
+    });
+
+    it('a user lists their own keys (never the secret, never anyone else\'s), and revoked ones only when asked', async () => {
+      const owner = await signIn(app, database(), 'viewer');
+      const ctx = makeCtx(database().db, { actor: userActor(owner.user) });
+      const spare = await createApiKey(ctx, { name: 'spare' });
+      await createApiKey(makeCtx(database().db, { actor: userActor(editor.user) }), { name: 'not yours' });
+      expect((await send(owner, 'POST', `/api/v1/api_keys/${spare.api_key.id}/revoke`)).status).toBe(200);
+      const live = await send(owner, 'GET', '/api/v1/auth/api-keys');
+      expect(live.status).toBe(200);
+      expect(live.body.items.map((k: { name: string }) => k.name)).toEqual(['test viewer']);
+      const all = await send(owner, 'GET', '/api/v1/auth/api-keys?include_revoked=true');
+      expect(all.body.items.map((k: { name: string }) => k.name).sort()).toEqual(['spare', 'test viewer']);
+      expect(JSON.stringify(all.body)).not.toMatch(/key_hash|tl_[0-9a-f]{10}_/);
+      expectProblem(await send(owner, 'GET', '/api/v1/api_keys'), 403);
     });
   });
 
@@ -248,6 +283,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       const cookie = { cookie: `throughline_session=${signed.body.token as string}` };
       expect((await send(app, 'GET', '/api/v1/auth/me', undefined, cookie)).status).toBe(200);
       await database().query(`update sessions set expires = now() - interval '1 minute' where id = $1`, [signed.body.session.id]);
+      await cacheDropped(database());
       expectProblem(await send(app, 'GET', '/api/v1/auth/me', undefined, cookie), 401);
     });
   });
@@ -305,6 +341,17 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect(await countAll(['audit_log'])).toEqual(before);
       const [{ n: after }] = (await database().query<{ n: number }>(`select count(*)::int as n from audit_log where action = 'refused'`)) as [{ n: number }];
       expect(after - audits).toBe(above.length);
+    });
+
+    it('an editor key gets 403 on every administrator operation, and nothing changes but the refusals (generated over the registry)', async () => {
+      const adminOnly = operations.filter((op) => op.scope === 'admin');
+      expect(adminOnly.length).toBeGreaterThan(30);
+      const before = await countAll(['audit_log']);
+      for (const op of adminOnly) {
+        const [method, path, body] = requestFor(op);
+        expectProblem(await send(editor, method, path, body), 403, 'FORBIDDEN');
+      }
+      expect(await countAll(['audit_log'])).toEqual(before);
     });
 
     it('a viewer reads but cannot change a company: 403 and the row is unchanged', async () => {

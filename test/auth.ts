@@ -9,6 +9,7 @@ import { createApiKey } from '../src/core/identity/api-keys.ts';
 import type { IdentityConfig } from '../src/core/identity/options.ts';
 import type { PublicUser } from '../src/core/identity/user-record.ts';
 import { createUser } from '../src/core/identity/users.ts';
+import { accessCacheFor } from '../src/core/platform/cache.ts';
 import type { Database } from '../src/db/client.ts';
 import type { UserRole } from '../src/db/schema/platform.ts';
 import type { ApiClient } from './factories.ts';
@@ -38,4 +39,15 @@ export async function signIn(app: ApiClient, database: Database, role: UserRole 
   const user = await createUser(ctx, { email: `${role}-${tag}@example.com`, name: `Test ${role} ${tag}`, role, password }, identity);
   const { key } = await createApiKey({ ...ctx, actor: userActor(user) }, { name: `test ${role}`, role });
   return { ...withKey(app, key), user, key, password };
+}
+
+/**
+ * After a change made with plain SQL (as another process would make it), waits until the
+ * NOTIFY trigger has reached this process's credential cache: that arrives a moment after
+ * the commit, on a connection of its own. Waits for an event; asserts no timing.
+ */
+export async function cacheDropped(database: Database): Promise<void> {
+  const cache = accessCacheFor(database);
+  for (let i = 0; i < 500 && cache.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  if (cache.size > 0) throw new Error('the credential cache never heard of the change');
 }

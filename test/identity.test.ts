@@ -25,6 +25,9 @@ import {
 import { changeRole, createUser, disableUser, enableUser, setPassword } from '../src/core/identity/users.ts';
 import type { PublicUser } from '../src/core/identity/user-record.ts';
 import type { UserRole } from '../src/db/schema/platform.ts';
+import { archiveRecord, deleteRecord } from '../src/core/resource.ts';
+import { resource } from '../src/core/resources.ts';
+import { pruneExpired } from '../src/core/platform/maintenance.ts';
 import { counts, dbSuite } from './db.ts';
 
 /** A test-only argon2 cost: production hashes take tens of milliseconds each. */
@@ -632,8 +635,45 @@ dbSuite('identity', ({ database, ctx }) => {
       expect((await refusal(disableUser(admin(), { user_id: keeper.id }))).details.reason).toBe('last_admin');
       const [row] = await database().query<{ role: string; disabled_at: unknown }>('select role, disabled_at from users where id = $1', [keeper.id]);
       expect(row).toEqual({ role: 'admin', disabled_at: null });
+      // Nor archived or deleted through the generic operations.
+      const users = resource('users');
+      expect((await refusal(archiveRecord(admin(), users, keeper.id))).details.reason).toBe('last_admin');
+      expect((await refusal(deleteRecord(admin(), users, keeper.id))).details.reason).toBe('last_admin');
+      const [kept] = await database().query<{ archived_at: unknown }>('select archived_at from users where id = $1', [keeper.id]);
+      expect(kept).toEqual({ archived_at: null });
       await changeRole(admin(), { user_id: others[0]!.id, role: 'admin' });
       await changeRole(admin(), { user_id: keeper.id, role: 'viewer' });
+    });
+  });
+
+  describe('housekeeping', () => {
+    it('removes quiet sign-in counters, long-ended sessions and old idempotency keys, and keeps blocks and anything recent', async () => {
+      const { user, email, password } = await newUser('viewer');
+      const old = new Date(T0.getTime() - 40 * DAY_MS);
+      const recent = new Date(T0.getTime() - 2 * DAY_MS);
+      await database().query(
+        `insert into login_attempts (account_key, source, failures, last_failed_at, blocked_at) values
+           ('hk-quiet', '198.51.100.1', 3, $1, null), ('hk-blocked', '198.51.100.1', 100, $1, $1), ('hk-recent', '198.51.100.1', 2, $2, null)`,
+        [old, recent],
+      );
+      const live = await signIn(email, password, { now: T0 });
+      const ended = await signIn(email, password, { now: old });
+      await database().query('update sessions set expires = $1 where id = $2', [new Date(old.getTime() + 3_600_000), ended.session.id]);
+      await database().query('insert into idempotency_keys (key, actor, method, path, request_hash, status_code, created_at) values ($1, $2, $3, $4, $5, 201, $6), ($7, $2, $3, $4, $5, 201, $8)', [
+        `hk-old-${uniq()}`, `user:${user.id}`, 'POST', '/api/v1/companies', 'x', new Date(T0.getTime() - 2 * DAY_MS), `hk-new-${uniq()}`, new Date(T0.getTime() - 3_600_000),
+      ]);
+      const pruned = await pruneExpired(admin());
+      expect(pruned.login_attempts).toBeGreaterThanOrEqual(1);
+      expect(pruned.sessions).toBeGreaterThanOrEqual(1);
+      expect(pruned.idempotency_keys).toBeGreaterThanOrEqual(1);
+      const keys = (await database().query<{ account_key: string }>("select account_key from login_attempts where account_key like 'hk-%' order by 1")).map((r) => r.account_key);
+      expect(keys).toEqual(['hk-blocked', 'hk-recent']);
+      const sessions = (await database().query<{ id: string }>('select id from sessions where user_id = $1', [user.id])).map((r) => r.id);
+      expect(sessions).toEqual([live.session.id]);
+      expect(sessions).not.toContain(ended.session.id);
+      const idem = (await database().query<{ key: string }>("select key from idempotency_keys where key like 'hk-%'")).map((r) => r.key);
+      expect(idem).toHaveLength(1);
+      expect(idem[0]).toMatch(/^hk-new-/);
     });
   });
 

@@ -61,6 +61,8 @@ export type ResourceConfig = {
   prepare?: (values: Row, existing?: Row) => Row;
   /** Fills columns that need the database (document numbers) just before an insert. */
   beforeInsert?: (ctx: Ctx, values: Row) => Promise<Row>;
+  /** Runs (inside the transaction, on the locked row) before a record is archived or deleted; throws to refuse. */
+  beforeRemove?: (ctx: Ctx, row: Row, how: 'archive' | 'delete') => Promise<void>;
   /** Who owns the records and which records they are seen through (src/core/platform/visibility.ts). */
   visibility?: VisibilityRule;
 };
@@ -681,6 +683,7 @@ async function setArchived(ctx: Ctx, res: Resource, id: string, archived: boolea
       });
     }
     if (archived === (current.archived_at !== null)) return strip(res, current);
+    if (archived && res.beforeRemove) await res.beforeRemove(tx, current, 'archive');
     const [row] = (await tx.db
       .update(res.table)
       .set({
@@ -713,6 +716,7 @@ export async function deleteRecord(ctx: Ctx, res: Resource, id: string): Promise
   return withTx(ctx, async (tx) => {
     const current = await fetchRow(tx, res, id, true);
     if (!current) throw notFound(singular(res.name), id);
+    if (res.beforeRemove) await res.beforeRemove(tx, current, 'delete');
     await dbCall(res, () => tx.db.delete(res.table).where(eq(res.idColumn, id)));
     await writeAudit(tx, { action: 'delete', table: res.name, recordId: id, before: strip(res, current) });
     if (ACCESS_TABLES.has(res.name)) accessChanged(tx);

@@ -6,6 +6,7 @@
 import * as t from '../db/schema/index.ts';
 import type { Ctx } from './context.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
+import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
 import { defineResource, type Resource, type ResourceConfig, type Row } from './resource.ts';
 
 /** `https://www.Smith.com.au/about` → `smith.com.au`. */
@@ -37,6 +38,8 @@ const configs: ResourceConfig[] = [
     readOnly: ['role', 'email_verified', 'disabled_at'],
     create: false,
     access: { write: 'admin' },
+    // Archiving or deleting the one active administrator would lock everyone out, as disabling would.
+    beforeRemove: (ctx, row, how) => assertNotLastAdmin(ctx, row as UserRow, how === 'archive' ? 'Archiving this administrator' : 'Deleting this administrator'),
   },
   { name: 'sessions', table: t.sessions, module: 'platform', summary: 'Sign-in sessions', mode: 'readonly', hidden: ['token_hash'], access: { read: 'admin' } },
   { name: 'api_keys', table: t.api_keys, module: 'platform', summary: 'API keys (shown once at creation)', mode: 'readonly', hidden: ['key_hash'], access: { read: 'admin' } },

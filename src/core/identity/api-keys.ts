@@ -4,7 +4,7 @@
  * compared in constant time. A key acts for the user who made it, never above their role.
  */
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { api_keys } from '../../db/schema/access.ts';
 import { USER_ROLES } from '../../db/schema/platform.ts';
@@ -73,6 +73,28 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<
     'identity.create_api_key',
   );
   return { key, api_key: row as PublicApiKey };
+}
+
+export const ListOwnApiKeysInput = z.strictObject({
+  include_revoked: z.stringbool().optional().describe('also list revoked and expired keys'),
+});
+
+/** The caller's own keys (never the secret), newest first: what a user needs to find and revoke one. */
+export async function listOwnApiKeys(ctx: Ctx, input: z.infer<typeof ListOwnApiKeysInput> = {}): Promise<{ items: PublicApiKey[] }> {
+  const me = actingUserId(ctx.actor);
+  if (!me) return { items: [] };
+  const now = ctx.now();
+  const rows = await ctx.db
+    .select()
+    .from(api_keys)
+    .where(
+      input.include_revoked
+        ? eq(api_keys.user_id, me)
+        : and(eq(api_keys.user_id, me), isNull(api_keys.revoked_at), isNull(api_keys.archived_at), or(isNull(api_keys.expires_at), gt(api_keys.expires_at, now))),
+    )
+    .orderBy(desc(api_keys.created_at), desc(api_keys.id))
+    .limit(500);
+  return { items: rows.map(publicApiKey) };
 }
 
 export const RevokeApiKeyInput = z.strictObject({ id: z.string() });

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import type { Operation } from '../registry.ts';
-import { createApiKey, CreateApiKeyInput, revokeApiKey, RevokeApiKeyInput } from './api-keys.ts';
+import { createApiKey, CreateApiKeyInput, listOwnApiKeys, ListOwnApiKeysInput, revokeApiKey, RevokeApiKeyInput } from './api-keys.ts';
 import { liftLoginBlock, LiftLoginBlockInput } from './login-throttle.ts';
 import { login, LoginInput, logout } from './sessions.ts';
 import {
@@ -229,6 +229,18 @@ export const identityOperations: Operation[] = [
     input: CreateApiKeyInput,
     http: { method: 'post', path: '/api/v1/api_keys', status: 201 },
     run: (ctx, input: CreateApiKeyInput) => createApiKey(ctx, input),
+  },
+  {
+    name: 'api_keys.mine',
+    summary: 'List your own API keys',
+    description: 'The keys of the signed-in user (or of the user behind the key in use), newest first, without their secrets: name, prefix, role, expiry, last use. Live keys only unless `include_revoked=true`.',
+    tag: 'api_keys',
+    scope: 'read',
+    destructive: false,
+    kind: 'action',
+    input: ListOwnApiKeysInput,
+    http: { method: 'get', path: '/api/v1/auth/api-keys' },
+    run: (ctx, input: z.infer<typeof ListOwnApiKeysInput>) => listOwnApiKeys(ctx, input),
   },
   {
     name: 'api_keys.revoke',

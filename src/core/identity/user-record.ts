@@ -2,7 +2,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { users } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -33,3 +33,19 @@ export async function findUserByEmail(ctx: Ctx, email: string): Promise<UserRow 
 
 /** Active: neither disabled nor archived. */
 export const isActive = (u: Pick<UserRow, 'disabled_at' | 'archived_at'>) => u.disabled_at === null && u.archived_at === null;
+
+/** Refuses when `user` is the only active administrator; locks the administrators' rows meanwhile. */
+export async function assertNotLastAdmin(ctx: Ctx, user: UserRow, what: string) {
+  if (user.role !== 'admin' || user.disabled_at !== null || user.archived_at !== null) return;
+  // Locking every active admin row serialises concurrent demotions, so two admins cannot demote each other at once.
+  const admins = await ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabled_at), isNull(users.archived_at)))
+    .for('update');
+  if (admins.length <= 1) {
+    throw new AppError('CONFLICT', `${what} would leave no active administrator; make someone else an administrator first`, {
+      details: { reason: 'last_admin' },
+    });
+  }
+}

@@ -16,7 +16,7 @@ import { confirmPassword } from './login-throttle.ts';
 import { identityOptions, type IdentityConfig } from './options.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 import { actingUserId, requireRole, roleAtLeast } from './roles.ts';
-import { loadUser, publicUser, type PublicUser, type UserRow } from './user-record.ts';
+import { assertNotLastAdmin, loadUser, publicUser, type PublicUser, type UserRow } from './user-record.ts';
 
 const usersResource = () => resource('users');
 
@@ -42,22 +42,6 @@ export async function revokeUserSessions(ctx: Ctx, userId: string): Promise<numb
     .where(and(eq(sessions.user_id, userId), isNull(sessions.revoked_at)))
     .returning({ id: sessions.id });
   return rows.length;
-}
-
-/** Refuses when `user` is the only active administrator; locks the administrators' rows meanwhile. */
-async function assertNotLastAdmin(ctx: Ctx, user: UserRow, what: string) {
-  if (user.role !== 'admin' || user.disabled_at !== null || user.archived_at !== null) return;
-  // Locking every active admin row serialises concurrent demotions, so two admins cannot demote each other at once.
-  const admins = await ctx.db
-    .select({ id: users.id })
-    .from(users)
-    .where(and(eq(users.role, 'admin'), isNull(users.disabled_at), isNull(users.archived_at)))
-    .for('update');
-  if (admins.length <= 1) {
-    throw new AppError('CONFLICT', `${what} would leave no active administrator; make someone else an administrator first`, {
-      details: { reason: 'last_admin' },
-    });
-  }
 }
 
 export const CreateUserInput = z.strictObject({

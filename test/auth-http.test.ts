@@ -429,6 +429,31 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
     });
   });
 
+  describe('the audit log', () => {
+    it('shows an administrator who did what, through which key, from where, with before and after', async () => {
+      const company = await send(editor, 'POST', '/api/v1/companies', { name: `Audited ${randomUUID()}` }, { 'user-agent': 'audit-check' });
+      expect(company.status).toBe(201);
+      expect((await send(editor, 'PATCH', `/api/v1/companies/${company.body.id as string}`, { description: 'Changed' })).status).toBe(200);
+      const log = await send(admin, 'GET', `/api/v1/audit_log?record_id=${company.body.id as string}&sort=at`);
+      expect(log.status).toBe(200);
+      expect(log.body.items).toHaveLength(2);
+      const [created, updated] = log.body.items;
+      const keyId = (await database().query<{ id: string }>('select id from api_keys where user_id = $1', [editor.user.id]))[0]!.id;
+      expect(created).toMatchObject({ action: 'create', table_name: 'companies', actor_type: 'api_key', actor_id: keyId, on_behalf_of: editor.user.id, ip_address: '203.0.113.9', user_agent: 'audit-check' });
+      expect(updated).toMatchObject({ action: 'update', before: { description: null }, after: { description: 'Changed' } });
+      expectProblem(await send(editor, 'GET', '/api/v1/audit_log'), 403);
+    });
+
+    it('cannot be changed or deleted by anyone: no operation offers it, and the database refuses it', async () => {
+      expect(operations.filter((op) => op.name.startsWith('audit_log.')).map((op) => op.kind).sort()).toEqual(['get', 'list']);
+      const [row] = await database().query<{ id: string }>('select id from audit_log limit 1');
+      await expect(database().query(`update audit_log set actor_label = 'someone else' where id = $1`, [row!.id])).rejects.toThrow(/append-only/);
+      await expect(database().query('delete from audit_log where id = $1', [row!.id])).rejects.toThrow(/append-only/);
+      await expect(database().query('truncate audit_log')).rejects.toThrow(/append-only/);
+      expect(await database().query('select id from audit_log where id = $1', [row!.id])).toHaveLength(1);
+    });
+  });
+
   describe('the identity verbs through the API', () => {
     it('an administrator creates a user who signs in, changes their own password (ending their sessions) and signs in again', async () => {
       const email = `new-${randomUUID()}@example.com`;

@@ -22,3 +22,14 @@ CREATE TRIGGER "api_keys_access_changed" AFTER UPDATE OF "revoked_at", "expires_
 CREATE TRIGGER "sessions_access_changed" AFTER UPDATE OF "revoked_at", "expires", "user_id", "token_hash" OR DELETE ON "sessions" FOR EACH STATEMENT EXECUTE FUNCTION "throughline_access_changed"();
 --> statement-breakpoint
 CREATE TRIGGER "settings_access_changed" AFTER INSERT OR UPDATE OR DELETE ON "settings" FOR EACH STATEMENT EXECUTE FUNCTION "throughline_access_changed"();
+--> statement-breakpoint
+-- The audit log is append-only for everyone, the application included.
+CREATE FUNCTION "throughline_audit_log_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only: its rows cannot be changed or deleted' USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "audit_log_append_only" BEFORE UPDATE OR DELETE ON "audit_log" FOR EACH ROW EXECUTE FUNCTION "throughline_audit_log_append_only"();
+--> statement-breakpoint
+CREATE TRIGGER "audit_log_no_truncate" BEFORE TRUNCATE ON "audit_log" FOR EACH STATEMENT EXECUTE FUNCTION "throughline_audit_log_append_only"();

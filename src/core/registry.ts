@@ -24,6 +24,11 @@ import {
 } from './resource.ts';
 import { identityOperations } from './identity/operations.ts';
 import { platformOperations } from './platform/operations.ts';
+import { auditOperations } from './assessment/audit-operations.ts';
+import { decisionOperations } from './assessment/decision-operations.ts';
+import { readinessOperations } from './assessment/readiness-operations.ts';
+import { dealOperations } from './sales/deal-operations.ts';
+import { leadOperations } from './sales/lead-operations.ts';
 import { resources } from './resources.ts';
 import { salesOperations } from './sales/operations.ts';
 
@@ -220,7 +225,17 @@ function genericOperations(res: Resource): Operation[] {
   return ops;
 }
 
-export const operations: Operation[] = [...identityOperations, ...platformOperations, ...salesOperations, ...resources.flatMap(genericOperations)];
+export const operations: Operation[] = [
+  ...identityOperations,
+  ...platformOperations,
+  ...salesOperations,
+  ...leadOperations,
+  ...dealOperations,
+  ...auditOperations,
+  ...readinessOperations,
+  ...decisionOperations,
+  ...resources.flatMap(genericOperations),
+];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));
 
 const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };

@@ -61,6 +61,12 @@ export type ResourceConfig = {
   prepare?: (values: Row, existing?: Row) => Row;
   /** Fills columns that need the database (document numbers) just before an insert. */
   beforeInsert?: (ctx: Ctx, values: Row) => Promise<Row>;
+  /**
+   * Runs inside the transaction after a record is created (before = undefined), changed,
+   * archived or restored through any path of this layer: keeps derived data (a lead's score
+   * and its history, a company's health) in step with every change. Not run by bulk create.
+   */
+  afterWrite?: (ctx: Ctx, row: Row, before: Row | undefined) => Promise<void>;
   /** Runs (inside the transaction, on the locked row) before a record is archived or deleted; throws to refuse. */
   beforeRemove?: (ctx: Ctx, row: Row, how: 'archive' | 'delete') => Promise<void>;
   /** Who owns the records and which records they are seen through (src/core/platform/visibility.ts). */
@@ -446,6 +452,7 @@ export async function insertRecord(ctx: Ctx, res: Resource, values: Row, operati
     }
     await writeAudit(tx, { action: 'create', table: res.name, recordId: out.id as string, after: out, ...(operation ? { operation } : {}) });
     if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
+    if (res.afterWrite) await res.afterWrite(tx, out, undefined);
     return out;
   });
 }
@@ -662,6 +669,7 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
       ...(opts.operation ? { operation: opts.operation } : {}),
     });
     if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
+    if (res.afterWrite) await res.afterWrite(tx, after, before);
     return after;
   });
 }
@@ -701,6 +709,7 @@ async function setArchived(ctx: Ctx, res: Resource, id: string, archived: boolea
       after: { archived_at: row!.archived_at },
     });
     if (ACCESS_TABLES.has(res.name)) accessChanged(tx);
+    if (res.afterWrite) await res.afterWrite(tx, strip(res, row!), strip(res, current));
     return strip(res, row!);
   });
 }

@@ -47,7 +47,10 @@ export function toProblem(error: unknown, requestId: string, log: (msg: string, 
   if (!(mapped instanceof AppError)) log(`request ${requestId} failed`, error);
   const { fields, ...rest } = e.details;
   const status = e.code === 'LIMIT_EXCEEDED' && rest.retry_after !== undefined ? 429 : STATUS[e.code];
+  // The details come first: a detail that happens to be called `status` or `code` must never
+  // overwrite the problem's own members (an error reported as 200).
   return {
+    ...rest,
     type: `/api/docs#problem-${e.code.toLowerCase()}`,
     title: TITLE[e.code],
     status,
@@ -55,7 +58,6 @@ export function toProblem(error: unknown, requestId: string, log: (msg: string, 
     detail: e.message,
     request_id: requestId,
     ...(fields ? { errors: fields } : {}),
-    ...rest,
   };
 }
 

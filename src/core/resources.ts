@@ -7,7 +7,13 @@ import * as t from '../db/schema/index.ts';
 import type { Ctx } from './context.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
 import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
+import { surveyResponseRemoved, surveyResponseWritten } from './assessment/audits.ts';
+import { prepareProposal } from './assessment/proposals.ts';
+import { prepareReadinessRecord } from './assessment/readiness.ts';
 import { defineResource, type Resource, type ResourceConfig, type Row } from './resource.ts';
+import { checkDealWrite, lineItemAfterWrite, lineItemBeforeDelete, lineItemBeforeInsert } from './sales/deals.ts';
+import { refreshHealthAfterWrite, refreshHealthBeforeDelete } from './sales/health.ts';
+import { guardLeadConversion, rescoreAfterLeadWrite, rescoreAfterQualificationWrite, stampQualification } from './sales/leads.ts';
 
 /** `https://www.Smith.com.au/about` → `smith.com.au`. */
 export function domainOf(website: unknown): string | null {
@@ -97,14 +103,28 @@ const configs: ResourceConfig[] = [
     search: ['email', 'first_name', 'last_name', 'company_name'],
     pipeline: { field: 'status', pipeline: 'lead', entity: 'lead' },
     readOnly: ['score', 'converted_at', 'converted_to_account_id', 'converted_contact_id', 'converted_deal_id'],
+    // `converted` only through sales.convert_lead; the score (seed 001) and its history follow every write (sales/leads.ts).
+    prepare: (v) => guardLeadConversion(v),
+    afterWrite: (ctx, row) => rescoreAfterLeadWrite(ctx, row),
   },
   { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at', visibility: { via: [['lead_id', 'leads']] } },
-  { name: 'lead_qualifications', table: t.lead_qualifications, module: 'sales', summary: 'BANT qualification of leads', visibility: { via: [['lead_id', 'leads']] } },
-  { name: 'interactions', table: t.interactions, module: 'sales', summary: 'Every touchpoint: calls, emails, meetings, follow-ups', search: ['subject', 'summary', 'next_step'], defaultSort: '-interaction_date', visibility: { owners: ['assigned_to'], creator: 'created_by', via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['lead_id', 'leads'], ['deal_id', 'deals']] } },
-  { name: 'deals', table: t.deals, module: 'sales', summary: 'Opportunities by stage', pipeline: { field: 'stage', pipeline: 'deal', entity: 'deal' }, visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
-  { name: 'deal_stakeholders', table: t.deal_stakeholders, module: 'sales', summary: 'Who matters on each deal', visibility: { via: [['deal_id', 'deals']] } },
-  { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal', visibility: { via: [['deal_id', 'deals']] } },
-  { name: 'deal_products', table: t.deal_products, module: 'sales', summary: 'Deal line items (quantity × unit price)', visibility: { via: [['deal_id', 'deals']] } },
+  {
+    name: 'lead_qualifications',
+    table: t.lead_qualifications,
+    module: 'sales',
+    summary: 'BANT qualification of leads',
+    visibility: { via: [['lead_id', 'leads']] },
+    // A qualification's BANT is a factor of its lead's score: it stays with one lead, and every write re-scores it.
+    immutable: ['lead_id'],
+    beforeInsert: (ctx, v) => stampQualification(ctx, v),
+    afterWrite: (ctx, row, before) => rescoreAfterQualificationWrite(ctx, row, before),
+  },
+  { name: 'interactions', table: t.interactions, module: 'sales', summary: 'Every touchpoint: calls, emails, meetings, follow-ups', search: ['subject', 'summary', 'next_step'], defaultSort: '-interaction_date', visibility: { owners: ['assigned_to'], creator: 'created_by', via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['lead_id', 'leads'], ['deal_id', 'deals']] }, afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'interactions', row, before), beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'interactions', row, how) },
+  { name: 'deals', table: t.deals, module: 'sales', summary: 'Opportunities by stage', pipeline: { field: 'stage', pipeline: 'deal', entity: 'deal' }, visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['lead_id', 'leads']] }, afterWrite: (ctx, row, before) => checkDealWrite(ctx, row, before) },
+  { name: 'deal_stakeholders', table: t.deal_stakeholders, module: 'sales', summary: 'Who matters on each deal (role, influence)', immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] } },
+  { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal (active, won_against, lost_to)', immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] } },
+  // Line items keep their deal's value (Σ total_value) and currency in step: created one by one (beforeInsert), never in bulk.
+  { name: 'deal_products', table: t.deal_products, module: 'sales', summary: "Deal line items (quantity × unit price, exact); the deal's value is their sum", immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] }, beforeInsert: (ctx, v) => lineItemBeforeInsert(ctx, v), afterWrite: (ctx, row, before) => lineItemAfterWrite(ctx, row, before), beforeRemove: (ctx, row, how) => lineItemBeforeDelete(ctx, row, how) },
   { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns', visibility: { owners: ['owner_id'] } },
   { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content', visibility: { via: [['campaign_id', 'campaigns']] } },
@@ -115,17 +135,28 @@ const configs: ResourceConfig[] = [
 
   // Assessment
   { name: 'audits', table: t.audits, module: 'assessment', summary: 'Company audits from the staff survey', visibility: { via: [['company_id', 'companies']] } },
-  { name: 'survey_responses', table: t.survey_responses, module: 'assessment', summary: 'Audit and pre-training survey answers', visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['audit_id', 'audits']] } },
+  {
+    name: 'survey_responses',
+    table: t.survey_responses,
+    module: 'assessment',
+    summary: 'Audit and pre-training survey answers',
+    visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['audit_id', 'audits']] },
+    // Whatever path changes a response, its audit's sent/completed counters and derived values follow.
+    afterWrite: (ctx, row, before) => surveyResponseWritten(ctx, row, before),
+    beforeRemove: (ctx, row, how) => surveyResponseRemoved(ctx, row, how),
+  },
   { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards', visibility: { via: [['company_id', 'companies'], ['audit_id', 'audits']] } },
   { name: 'capacity', table: t.capacity, module: 'assessment', summary: 'Our team capacity in hours per week' },
-  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision', visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['deal_id', 'deals']] } },
-  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append', visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads'], ['contact_id', 'contacts']] } },
+  // Status moves obey PROPOSAL_MOVES on every path (assessment/proposals.ts); accepting through assessment.accept_proposal also creates the engagement.
+  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision', visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['deal_id', 'deals']] }, prepare: (v, existing) => prepareProposal(v, existing) },
+  // Started, answered, completed and abandoned by the assessment.*_readiness verbs; a completed one written here (an import) gets its score from the same rule.
+  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append', prepare: (v, existing) => prepareReadinessRecord(v, existing), visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads'], ['contact_id', 'contacts']] } },
   { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append', visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
 
   // Delivery
   { name: 'services', table: t.services, module: 'delivery', summary: 'The services catalog' },
   { name: 'industry_services', table: t.industry_services, module: 'delivery', summary: 'Which services fit which industry' },
-  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' }, visibility: { owners: ['owner_id', 'assigned_to'], via: [['company_id', 'companies']] } },
+  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' }, visibility: { owners: ['owner_id', 'assigned_to'], via: [['company_id', 'companies']] }, afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'engagements', row, before), beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'engagements', row, how) },
   { name: 'engagement_services', table: t.engagement_services, module: 'delivery', summary: 'Services in each engagement', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'engagement_milestones', table: t.engagement_milestones, module: 'delivery', summary: 'Milestones and KPIs', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'contracts', table: t.contracts, module: 'delivery', summary: 'MSAs, SOWs and NDAs', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements']] } },
@@ -146,6 +177,8 @@ const configs: ResourceConfig[] = [
     summary: 'Client support requests',
     readOnly: ['ticket_number'],
     beforeInsert: async (ctx, v) => ({ ...v, ticket_number: await nextDocumentNumber(ctx, 'ticket', yearOf(v.request_date, ctx)) }),
+    afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'support_tickets', row, before),
+    beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'support_tickets', row, how),
   },
   { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs', visibility: { via: [['engagement_id', 'engagements']] } },
   {
@@ -157,6 +190,7 @@ const configs: ResourceConfig[] = [
     readOnly: ['invoice_number'],
     hardDelete: false,
     beforeInsert: async (ctx, v) => ({ ...v, invoice_number: await nextDocumentNumber(ctx, 'invoice', yearOf(v.issue_date, ctx)) }),
+    afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'invoices', row, before),
   },
 
   // Measurement

@@ -226,6 +226,31 @@ describe('the embedded data directory', () => {
     expect(JSON.parse(due.stdout)).toMatchObject({ window: { from: '2026-01-05', to: '2026-01-11', include_overdue: false }, total: 0 });
   });
 
+  it('the CLI alone takes a company from its first meeting to an engagement in onboarding', () => {
+    const env = { THROUGHLINE_DATA_DIR: tmp(), THROUGHLINE_TIMEZONE: 'UTC' };
+    const run = (args: string[]) => {
+      const r = cli([...args, '--json'], env);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.status, args.join(' ')).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, any>;
+    };
+    const prospect = run(['sales', 'log-prospect', '--set', 'company.name=Command Line Civil', '--set', 'contact.name=Dana Owner', '--set', 'contact.email=dana@cli.example']);
+    const companyId = prospect.company.id as string;
+    const meeting = run(['sales', 'schedule-meeting', '--set', `company_id=${companyId}`, '--set', 'meeting.scheduled_at=2030-03-02T00:00:00Z', '--set', 'meeting.meeting_type=discovery']);
+    run(['sales', 'complete-meeting', meeting.meeting.id, '--set', 'result.summary=Wants the audit']);
+    const audit = run(['assessment', 'start-audit', companyId]);
+    const auditId = (audit.audit?.id ?? audit.id) as string;
+    run(['assessment', 'import-org-chart', companyId, '--data', JSON.stringify({ people: [{ name: 'Dana Owner', email: 'dana@cli.example' }, { name: 'Lee Foreman', role: 'Site Supervisor' }] })]);
+    const dana = prospect.contact.id as string;
+    run(['assessment', 'record-surveys-sent', auditId, '--data', JSON.stringify({ survey_type: 'audit', contact_ids: [dana] })]);
+    run(['assessment', 'record-surveys-completed', auditId, '--data', JSON.stringify({ survey_type: 'audit', responses: [{ contact_id: dana, tasks: [{ task_name: 'Progress claims', frequency: 'monthly', time_before_ai: 240 }] }] })]);
+    const decision = run(['assessment', 'decide', companyId, '--data', JSON.stringify({ decision: 'go', decision_rationale: 'Owner engaged', recommended_package: 'AI Foundations', novel_mcps: 1, novel_skills: 2, estimated_value: '18000.00', currency: 'AUD' })]);
+    const proposal = run(['assessment', 'create-proposal', '--go-no-go-id', (decision.decision?.id ?? decision.id) as string]);
+    const accepted = run(['assessment', 'accept-proposal', (proposal.proposal?.id ?? proposal.id) as string]);
+    expect(accepted.engagement.company_id).toBe(companyId);
+    expect(run(['companies', 'get', companyId])).toMatchObject({ status: 'onboarding' });
+  });
+
   it('CLI errors say code and message and exit non-zero', () => {
     const dir = tmp();
     const bad = cli(['companies', 'create', '--set', 'source=carrier_pigeon'], { THROUGHLINE_DATA_DIR: dir });

@@ -184,8 +184,8 @@ async function inputFor(op: Operation, c: Context): Promise<Row> {
       if (op.http.method === 'get') {
         return { ...Object.fromEntries(new URL(c.req.url).searchParams), ...params };
       }
-      // Actions whose input is all in the path may be posted without a body.
-      const body = c.req.header('content-type') || (await c.req.raw.clone().text()) !== '' ? await readJson(c) : {};
+      // Actions whose input is all in the path may be posted without a body (with or without a Content-Type).
+      const body = (await c.req.raw.clone().text()).trim() !== '' ? await readJson(c) : {};
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
       }

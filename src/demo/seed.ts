@@ -14,6 +14,8 @@ import { localDate, withTx, type Ctx } from '../core/context.ts';
 import type { Argon2Params } from '../core/identity/options.ts';
 import { createUser } from '../core/identity/users.ts';
 import { userActor } from '../core/identity/actor.ts';
+import { convertLead } from '../core/sales/leads.ts';
+import { recomputeAllHealth } from '../core/sales/health.ts';
 import { applyUpdate, createRecord, createRecords, insertRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
 import {
@@ -1368,22 +1370,6 @@ const LEAD_PATH: Record<LeadSpec['status'], string[]> = {
   lost: ['contacted', 'qualifying', 'lost'],
 };
 
-/** Seed 001's lead score: base 40 and the listed bonuses, capped at 100. */
-function scoreLead(l: LeadSpec, phone: boolean) {
-  const factors = {
-    base: 40,
-    company: l.company ? 15 : 0,
-    phone: phone ? 10 : 0,
-    business_email: l.freeEmail ? 0 : 20,
-    message: l.message.length > 50 ? 10 : 0,
-    tier: l.tier ? 5 : 0,
-    industry: l.industry === 'Construction' ? 15 : l.industry === 'Engineering' || l.industry === 'Manufacturing' ? 10 : 5,
-    size: { '1-10': 3, '11-50': 7, '51-200': 10 }[l.size] ?? 0,
-  };
-  const total = Math.min(100, Object.values(factors).reduce((a, b) => a + b, 0));
-  return { total, factors };
-}
-
 /** Seed 001 readiness: 10 answers 1–5, weighted technology 30 %, process 25 %, team 25 %, strategy 20 %. */
 function readiness(answers: number[]) {
   const cat = (qs: number[]) => Math.round(((qs.reduce((a, q) => a + answers[q]!, 0) / qs.length - 1) / 4) * 100);
@@ -1436,11 +1422,7 @@ async function buildLeads(w: World) {
       assigned_to: n % 2 === 0 ? w.users.admin : w.users.editor,
     });
     const leadId = id(lead);
-    // The score is read-only to clients and core has no scoring verb yet: computed here with
-    // seed 001's rule and written through applyUpdate, with its history row.
-    const { total, factors } = scoreLead(l, phone);
-    await applyUpdate(w.cx(start + 0.01), r('leads'), leadId, { score: total }, { operation: 'demo.score_lead' });
-    await insertRecord(w.cx(start + 0.01), r('lead_scores'), { lead_id: leadId, score: total, factors, calculated_at: w.dt(start + 0.01) }, 'demo.score_lead');
+    // Creating the lead scored it (seed 001's rule, src/core/sales/leads.ts), with its history row.
 
     if (l.assess) {
       const answers = Array.from({ length: 10 }, () => rng.int(l.tier === 'L1_ESSENTIALS' ? 1 : 2, l.tier === 'L3_CONSULTING' ? 5 : 4));
@@ -1511,16 +1493,9 @@ async function buildLeads(w: World) {
         });
       }
       if (status === 'converted') {
-        // No lead-conversion verb exists yet: the conversion fields are written through applyUpdate
-        // (they are read-only to clients), linking the company, contact and deal this lead became.
-        await applyUpdate(w.cx(at), r('leads'), leadId, {
-          status: 'converted',
-          company_id: target!.id,
-          converted_at: w.dt(at),
-          converted_to_account_id: target!.id,
-          converted_contact_id: dm!.id,
-          ...(target!.dealId ? { converted_deal_id: target!.dealId } : {}),
-        }, { operation: 'demo.convert_lead' });
+        // The conversion verb links the company this lead became, its decision maker (matched by
+        // email) and its deal, and records where the lead went.
+        await convertLead(w.cx(at), { id: leadId, company_id: target!.id, ...(target!.dealId ? { deal_id: target!.dealId } : {}) });
       } else {
         await update(w.cx(at), 'leads', leadId, {
           status,
@@ -1838,6 +1813,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
     await buildAccounts(w);
     for (const doc of [...w.numbered].sort((a, b) => a.at - b.at)) await doc.run();
     await addMany(w.cx(0), 'ai_usage', w.usage);
+    // Usage arrives in bulk (no hooks): every company's health is worked out once it is all in.
+    await recomputeAllHealth(w.cx(0));
 
     const counts: Record<string, number> = {};
     for (const table of DEMO_TABLES) {

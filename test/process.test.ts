@@ -249,7 +249,8 @@ describe('the embedded data directory', () => {
     const accepted = run(['assessment', 'accept-proposal', (proposal.proposal?.id ?? proposal.id) as string]);
     expect(accepted.engagement.company_id).toBe(companyId);
     expect(run(['companies', 'get', companyId])).toMatchObject({ status: 'onboarding' });
-  });
+    // Thirteen processes, each opening the embedded database: minutes on a loaded machine.
+  }, 300_000);
 
   it('CLI errors say code and message and exit non-zero', () => {
     const dir = tmp();

@@ -15,6 +15,7 @@ import type { Argon2Params } from '../core/identity/options.ts';
 import { createUser } from '../core/identity/users.ts';
 import { userActor } from '../core/identity/actor.ts';
 import { convertLead } from '../core/sales/leads.ts';
+import { decideGoNoGo } from '../core/assessment/decisions.ts';
 import { recomputeAllHealth } from '../core/sales/health.ts';
 import { applyUpdate, createRecord, createRecords, insertRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
@@ -81,7 +82,6 @@ type World = {
   users: { admin: string; editor: string; viewer: string };
   industries: Map<string, string>;
   services: Map<string, Row>;
-  capacityAvailable: number;
   companies: Map<string, CoInfo>;
   /** Contacts created so far (decides who has no email). */
   gi: number;
@@ -518,13 +518,14 @@ async function decide(w: World, info: CoInfo, t: number, decision: 'go' | 'no_go
   const pkg = s.pkg ?? 'AI Foundations';
   const mcps = pkg === 'AI Accelerator' ? 3 : 1;
   const skills = pkg === 'AI Accelerator' ? 4 : s.employees > 25 ? 3 : 2;
-  const estimate = 1.5 * mcps + 0.75 * skills + 0.1 * s.employees;
   const hoursPerMonth = info.tasks.reduce((sum, x) => sum + (x.before * occurrencesOf(x.spec) * 0.5) / 60, 0);
   const price = pkgPrice(pkg, s.employees);
   const go = decision === 'go';
-  const row = await add(w.cx(t), 'go_no_go_decisions', {
-    audit_id: info.auditId ?? null,
-    company_id: info.id,
+  // Decided by Sam through the verb: it works out the hours a week with the instance's
+  // coefficients, weighs them against the team's capacity and moves the company.
+  const { decision: row } = await decideGoNoGo(w.cxAs(w.users.admin, t), {
+    id: info.id,
+    ...(info.auditId ? { audit_id: info.auditId } : {}),
     decision,
     decision_date: w.ds(t),
     decision_maker_engagement: go ? 'high' : 'low',
@@ -543,12 +544,8 @@ async function decide(w: World, info: CoInfo, t: number, decision: 'go' | 'no_go
     novel_mcps: mcps,
     novel_skills: skills,
     employee_count: s.employees,
-    estimated_hours_per_week: money(estimate),
-    capacity_available_hours: money(w.capacityAvailable),
-    capacity_sufficient: estimate <= w.capacityAvailable,
     estimated_value: money(price.setup + 12 * price.monthly),
     currency: 'AUD',
-    decided_by: w.users.admin,
   });
   info.goNoGoId = id(row);
   await logInteraction(w.cx(t + 0.1), {
@@ -756,7 +753,6 @@ async function buildCompany(w: World, s: CoSpec): Promise<CoInfo> {
       case 'go':
       case 'no_go':
         await decide(w, info, t, st);
-        await update(w.cx(t + 0.2), 'companies', info.id, { status: st });
         break;
       case 'proposal_sent': {
         const price = pkgPrice(pkg, s.employees);
@@ -1761,7 +1757,6 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
       users: { admin: '', editor: '', viewer: '' },
       industries: new Map(),
       services: new Map(),
-      capacityAvailable: 0,
       companies: new Map(),
       gi: 0,
       usage: [],
@@ -1803,7 +1798,6 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
     ];
     for (const m of team) {
       await add(w.cx(-30), 'capacity', { team_member: m.team_member, role: m.role, user_id: m.user_id, total_hours_per_week: money(m.total), allocated_hours_per_week: money(m.allocated), notes: m.notes });
-      w.capacityAvailable += m.total - m.allocated;
     }
 
     // Sales, assessment and delivery, company by company

@@ -54,10 +54,16 @@ export function referencedTable(res: Resource, field: Field): string | undefined
   return undefined;
 }
 
-/** Fields a create must carry: not null without a default, or named `required` by the resource. */
-export function requiredFields(res: Resource): Field[] {
+const SYSTEM_FIELDS = new Set(['id', 'created_at', 'updated_at', 'version', 'archived_at']);
+
+/**
+ * Fields a create must carry: not null without a default, or named `required` by the resource.
+ * With `system`, also the read-only ones a verb of the resource's own fills (a decision's company).
+ */
+export function requiredFields(res: Resource, opts: { system?: boolean } = {}): Field[] {
   const required = new Set(res.required ?? []);
-  return res.writable.filter((f) => required.has(f.name) || (!f.nullable && !f.hasDefault));
+  const pool = opts.system ? res.fields.filter((f) => !SYSTEM_FIELDS.has(f.name) && !f.generated && !res.hidden.includes(f.name)) : res.writable;
+  return pool.filter((f) => required.has(f.name) || (!f.nullable && !f.hasDefault));
 }
 
 /** A json column whose check constraint demands an array (`jsonb_typeof(x) = 'array'`). */
@@ -134,7 +140,7 @@ async function valueFor(res: Resource, f: Field, refs: FactoryRefs, parents: Rec
 async function build(name: string, refs: FactoryRefs, parents: Record<string, string>): Promise<Row> {
   const res = resourceOf(name);
   const out: Row = {};
-  for (const f of requiredFields(res)) out[f.name] = await valueFor(res, f, refs, parents);
+  for (const f of requiredFields(res, { system: !postable(res) })) out[f.name] = await valueFor(res, f, refs, parents);
   // A pipeline status always starts at the pipeline's first key, even where the column has a default.
   if (res.pipeline && out[res.pipeline.field] === undefined) {
     out[res.pipeline.field] = await firstStage(refs.ctx, res.pipeline.pipeline);
@@ -176,7 +182,11 @@ export async function postRecord(app: ApiClient, name: string, payload: Row): Pr
  */
 export async function insertDirect(ctx: Ctx, name: string, payload: Row): Promise<Row> {
   const res = resourceOf(name);
-  const values = validateCreate(res, payload);
+  // What a client may write is validated as a client's would be; the read-only rest is what the verb would fill.
+  const writable = new Set(res.writable.map((f) => f.name));
+  const given = Object.fromEntries(Object.entries(payload).filter(([k]) => writable.has(k)));
+  const filled = Object.fromEntries(Object.entries(payload).filter(([k]) => !writable.has(k)));
+  const values = { ...validateCreate(res, given), ...filled };
   for (const f of res.fields) {
     if (res.hidden.includes(f.name) && !f.nullable && !f.hasDefault) values[f.name] = randomBytes(16).toString('hex');
   }

@@ -145,13 +145,16 @@ const configs: ResourceConfig[] = [
     afterWrite: (ctx, row, before) => surveyResponseWritten(ctx, row, before),
     beforeRemove: (ctx, row, how) => surveyResponseRemoved(ctx, row, how),
   },
-  { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards', visibility: { via: [['company_id', 'companies'], ['audit_id', 'audits']] } },
+  // Made only by assessment.decide, which computes the hours and capacity and moves the company; the scorecard's wording stays editable.
+  { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards', create: false, readOnly: ['audit_id', 'company_id', 'decision', 'novel_mcps', 'novel_skills', 'employee_count', 'estimated_hours_per_week', 'capacity_available_hours', 'capacity_sufficient', 'decided_by'], visibility: { via: [['company_id', 'companies'], ['audit_id', 'audits']] } },
   { name: 'capacity', table: t.capacity, module: 'assessment', summary: 'Our team capacity in hours per week' },
   // Status moves obey PROPOSAL_MOVES on every path (assessment/proposals.ts); accepting through assessment.accept_proposal also creates the engagement.
-  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision', visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['deal_id', 'deals']] }, prepare: (v, existing) => prepareProposal(v, existing) },
+  // Made from a go decision and moved (sent, changes requested, accepted, rejected, expired) only by the assessment.*_proposal verbs.
+  { name: 'proposals', table: t.proposals, module: 'assessment', summary: 'Proposals sent after a go decision', create: false, readOnly: ['company_id', 'go_no_go_id', 'status', 'sent_date', 'modifications_requested', 'accepted_date', 'rejected_date'], visibility: { owners: ['owner_id'], via: [['company_id', 'companies'], ['deal_id', 'deals']] }, prepare: (v, existing) => prepareProposal(v, existing) },
   // Started, answered, completed and abandoned by the assessment.*_readiness verbs; a completed one written here (an import) gets its score from the same rule.
-  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append', prepare: (v, existing) => prepareReadinessRecord(v, existing), visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads'], ['contact_id', 'contacts']] } },
-  { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append', visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
+  { name: 'readiness_assessments', table: t.readiness_assessments, module: 'assessment', summary: 'AI-readiness assessments', mode: 'append', create: false, prepare: (v, existing) => prepareReadinessRecord(v, existing), visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads'], ['contact_id', 'contacts']] } },
+  // Made only by assessment.calculate_roi and assessment.estimate_project, which compute the results they store.
+  { name: 'roi_calculations', table: t.roi_calculations, module: 'assessment', summary: 'ROI calculations and project estimates', mode: 'append', create: false, visibility: { via: [['company_id', 'companies'], ['lead_id', 'leads']] } },
 
   // Delivery
   { name: 'services', table: t.services, module: 'delivery', summary: 'The services catalog' },

@@ -16,8 +16,11 @@ import { createUser } from '../core/identity/users.ts';
 import { userActor } from '../core/identity/actor.ts';
 import { convertLead } from '../core/sales/leads.ts';
 import { decideGoNoGo } from '../core/assessment/decisions.ts';
+import { acceptProposal, createProposal, rejectProposal } from '../core/assessment/proposals.ts';
+import { completeReadiness, startReadiness } from '../core/assessment/readiness.ts';
+import { calculateRoi } from '../core/assessment/roi.ts';
 import { recomputeAllHealth } from '../core/sales/health.ts';
-import { applyUpdate, createRecord, createRecords, insertRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
+import { applyUpdate, createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
 import {
   completeMeeting,
@@ -756,21 +759,17 @@ async function buildCompany(w: World, s: CoSpec): Promise<CoInfo> {
         break;
       case 'proposal_sent': {
         const price = pkgPrice(pkg, s.employees);
-        const proposal = await add(c, 'proposals', {
-          company_id: info.id,
-          go_no_go_id: info.goNoGoId ?? null,
+        // Made from the go decision and sent, through the verb (the company moves to proposal_sent).
+        const { proposal } = await createProposal(w.cxAs(w.users.admin, t), {
+          go_no_go_id: info.goNoGoId!,
           ...(info.dealId ? { deal_id: info.dealId } : {}),
           package: pkg,
           scope: `${pkg}: Claude Team workspace for ${info.contacts.filter((x) => x.email).length} staff, ${pkg === 'AI Accelerator' ? 'three MCP servers and four Skills' : 'one MCP server and two Skills'}, four training sessions, monthly hours-saved report.`,
           value: money(price.setup + 12 * price.monthly),
           currency: 'AUD',
-          status: 'sent',
-          sent_date: w.ds(t),
           expires_date: w.ds(t + 30),
-          owner_id: w.users.admin,
         });
         info.proposalId = id(proposal);
-        await update(w.cx(t + 0.1), 'companies', info.id, { status: 'proposal_sent' });
         if (dealReaches(s, 'proposal') || s.deal === 'closed_lost') await moveDeal(w, info, t + 0.1, 'proposal');
         await logInteraction(w.cx(t + 0.2), {
           company_id: info.id,
@@ -790,10 +789,10 @@ async function buildCompany(w: World, s: CoSpec): Promise<CoInfo> {
         break;
       }
       case 'onboarding': {
-        await update(c, 'proposals', info.proposalId!, { status: 'accepted', accepted_date: w.ds(t) });
+        // Accepting moves the company to onboarding and creates the engagement, in one transaction.
+        info.engagement = await acceptInto(w, info, t);
         const price = pkgPrice(pkg, s.employees);
         await update(w.cx(t + 0.05), 'companies', info.id, {
-          status: 'onboarding',
           contract_start_date: w.ds(t),
           contract_end_date: w.ds(t + 365),
           monthly_recurring: money(price.monthly),
@@ -816,7 +815,7 @@ async function buildCompany(w: World, s: CoSpec): Promise<CoInfo> {
             next_step: 'Kickoff: workspace, licences and MCP access',
           },
         });
-        info.engagement = await createEngagement(w, info, t + 0.1);
+        await buildEngagement(w, info, info.engagement, t + 0.1);
         break;
       }
       case 'training':
@@ -834,7 +833,7 @@ async function buildCompany(w: World, s: CoSpec): Promise<CoInfo> {
         break;
       case 'lost':
         if (s.lostFrom === 'proposal_sent') {
-          await update(c, 'proposals', info.proposalId!, { status: 'rejected', rejected_date: w.ds(t) });
+          await rejectProposal(w.cxAs(w.users.admin, t), { id: info.proposalId!, rejected_date: w.ds(t), ...(s.lostReason ? { reason: s.lostReason } : {}) });
           await moveDeal(w, info, t, 'closed_lost', { loss_reason: s.lostReason, actual_close_date: w.ds(t) });
         }
         await markCompanyLost(w.cx(t + 0.05), { id: info.id, lost_reason: s.lostReason ?? 'Lost' });
@@ -913,45 +912,53 @@ const ASSETS: Record<Pkg, AssetSpec[]> = {
   ],
 };
 
-async function createEngagement(w: World, info: CoInfo, t: number): Promise<Row> {
+/** 000 steps 9–10: the client accepts; the engagement is made from the proposal, with the terms agreed. */
+async function acceptInto(w: World, info: CoInfo, t: number): Promise<Row> {
+  const s = info.spec;
+  const pkg = s.pkg ?? 'AI Foundations';
+  const price = pkgPrice(pkg, s.employees);
+  const licensed = info.contacts.filter((c) => c.email).length;
+  const assets = ASSETS[pkg];
+  const { engagement } = await acceptProposal(w.cxAs(w.users.admin, t), {
+    id: info.proposalId!,
+    accepted_date: w.ds(t),
+    engagement: {
+      name: `${s.name} — ${pkg}`,
+      project_type: 'AI enablement',
+      description: `Claude workspace, custom MCPs and Skills, and training for ${s.name}.`,
+      staff_count: licensed,
+      training_hours_per_staff: '6.00',
+      mcps_to_build: assets.filter((a) => a.kind === 'mcp').length,
+      skills_to_build: assets.filter((a) => a.kind === 'skill').length,
+      reporting_terms: 'Monthly hours-saved report by the 5th business day',
+      support_terms: 'Email and Teams support, four-hour response in business hours',
+      start_date: w.ds(t),
+      end_date: w.ds(t + 365),
+      go_live_date: w.ds(t + 21),
+      claude_workspace_id: `ws-${info.slug}`,
+      claude_plan_type: 'Team',
+      claude_plan_setup: true,
+      num_licenses: licensed,
+      setup_fee: money(price.setup),
+      monthly_fee: money(price.monthly),
+      tool_costs: money(licensed * 45),
+      priority: pkg === 'AI Accelerator' ? 'high' : 'medium',
+      estimated_hours: pkg === 'AI Accelerator' ? '160.00' : '80.00',
+      hourly_rate_value: '85.00',
+    },
+  });
+  // Sam owns the account; Priya delivers it.
+  return reassignRecord(w.cxAs(w.users.admin, t), r('engagements'), { id: id(engagement), user_id: w.users.editor, field: 'assigned_to' });
+}
+
+/** The engagement's services, milestones, licences, assets and the rest of its delivery. */
+async function buildEngagement(w: World, info: CoInfo, eng: Row, t: number): Promise<Row> {
   const s = info.spec;
   const pkg = s.pkg ?? 'AI Foundations';
   const price = pkgPrice(pkg, s.employees);
   const licensed = info.contacts.filter((c) => c.email).length;
   const assets = ASSETS[pkg];
   const c = w.cx(t);
-  const eng = await add(c, 'engagements', {
-    company_id: info.id,
-    proposal_id: info.proposalId ?? null,
-    name: `${s.name} — ${pkg}`,
-    project_type: 'AI enablement',
-    description: `Claude workspace, custom MCPs and Skills, and training for ${s.name}.`,
-    status: 'onboarding',
-    package: pkg,
-    value: money(price.setup + 12 * price.monthly),
-    currency: 'AUD',
-    staff_count: licensed,
-    training_hours_per_staff: '6.00',
-    mcps_to_build: assets.filter((a) => a.kind === 'mcp').length,
-    skills_to_build: assets.filter((a) => a.kind === 'skill').length,
-    reporting_terms: 'Monthly hours-saved report by the 5th business day',
-    support_terms: 'Email and Teams support, four-hour response in business hours',
-    start_date: w.ds(t),
-    end_date: w.ds(t + 365),
-    go_live_date: w.ds(t + 21),
-    claude_workspace_id: `ws-${info.slug}`,
-    claude_plan_type: 'Team',
-    claude_plan_setup: true,
-    num_licenses: licensed,
-    setup_fee: money(price.setup),
-    monthly_fee: money(price.monthly),
-    tool_costs: money(licensed * 45),
-    priority: pkg === 'AI Accelerator' ? 'high' : 'medium',
-    estimated_hours: pkg === 'AI Accelerator' ? '160.00' : '80.00',
-    hourly_rate_value: '85.00',
-    assigned_to: w.users.editor,
-    owner_id: w.users.admin,
-  });
   const engagementId = id(eng);
   for (const name of [pkg, 'Monthly Support & Reporting']) {
     await add(c, 'engagement_services', { engagement_id: engagementId, service_id: id(w.services.get(name)!) });
@@ -1366,21 +1373,6 @@ const LEAD_PATH: Record<LeadSpec['status'], string[]> = {
   lost: ['contacted', 'qualifying', 'lost'],
 };
 
-/** Seed 001 readiness: 10 answers 1–5, weighted technology 30 %, process 25 %, team 25 %, strategy 20 %. */
-function readiness(answers: number[]) {
-  const cat = (qs: number[]) => Math.round(((qs.reduce((a, q) => a + answers[q]!, 0) / qs.length - 1) / 4) * 100);
-  const scores = { technology: cat([0, 1, 2]), process: cat([3, 4, 5]), team: cat([6, 7]), strategy: cat([8, 9]) };
-  const score = Math.round(0.3 * scores.technology + 0.25 * scores.process + 0.25 * scores.team + 0.2 * scores.strategy);
-  const tier = score <= 30 ? 'L1_ESSENTIALS' : score <= 50 ? 'L2_ADVANCED' : score <= 70 ? 'L3_CONSULTING' : score <= 85 ? 'L4_PLATFORMS' : 'L5_STRATEGIC';
-  const entries = Object.entries(scores);
-  return {
-    score,
-    tier,
-    scores,
-    strengths: entries.filter(([, v]) => v >= 60).map(([k]) => k),
-    weaknesses: entries.filter(([, v]) => v < 40).map(([k]) => k),
-  };
-}
 
 async function buildLeads(w: World) {
   const { rng } = w;
@@ -1422,40 +1414,27 @@ async function buildLeads(w: World) {
 
     if (l.assess) {
       const answers = Array.from({ length: 10 }, () => rng.int(l.tier === 'L1_ESSENTIALS' ? 1 : 2, l.tier === 'L3_CONSULTING' ? 5 : 4));
-      const res = readiness(answers);
-      await add(w.cx(start + 0.02), 'readiness_assessments', {
+      // Taken on the website: started and completed through the verbs, which score it (seed 001's rule).
+      const started = await startReadiness(w.cx(start + 0.02), {
         lead_id: leadId,
         ...(target ? { company_id: target.id, contact_id: dm!.id } : {}),
         email,
-        status: 'completed',
-        answers: Object.fromEntries(answers.map((a, q) => [`q${q + 1}`, a])),
-        score: res.score,
-        tier: res.tier,
-        category_scores: res.scores,
-        strengths: res.strengths,
-        weaknesses: res.weaknesses,
-        recommendations: res.score <= 50 ? ['Start with the AI Foundations training programme', 'Pick two high-volume admin tasks to pilot'] : ['Integrate Procore and Xero through MCP servers', 'Measure hours saved per task monthly'],
-        completed_at: w.dt(start + 0.02),
       });
+      await completeReadiness(w.cx(start + 0.02), { id: id(started), answers: Object.fromEntries(answers.map((a, q) => [`q${q + 1}`, a])) });
     }
     if (l.roi) {
       const employees = { '1-10': 6, '11-50': 28, '51-200': 75 }[l.size] ?? 20;
       const avgSalary = 95_000;
       const inefficiency = 12 + (n % 4) * 2;
-      const annualSavings = employees * avgSalary * (inefficiency / 100) * 0.4;
-      const investment = l.tier === 'L3_CONSULTING' ? 38_000 + 12 * 4_800 : 16_000 + 12 * 2_000;
-      const roiPct = ((annualSavings - investment) / investment) * 100;
-      await add(w.cx(start + 0.03), 'roi_calculations', {
-        type: 'roi',
+      // The website's ROI calculator, through the verb that computes and stores it.
+      await calculateRoi(w.cx(start + 0.03), {
         lead_id: leadId,
         ...(target ? { company_id: target.id } : {}),
         email,
-        inputs: { employees, average_salary: avgSalary, inefficiency_percent: inefficiency, automation_share_percent: 40, investment },
-        results: { annual_savings: money(annualSavings), roi_percent: money(roiPct), payback_months: money(investment / (annualSavings / 12)) },
-        total_value: money(annualSavings),
         currency: 'AUD',
-        roi: money(roiPct),
-        payback_months: money(investment / (annualSavings / 12)),
+        teams: [{ employees, average_salary: money(avgSalary), inefficiency_percent: String(inefficiency) }],
+        setup_cost: money(l.tier === 'L3_CONSULTING' ? 38_000 : 16_000),
+        monthly_cost: money(l.tier === 'L3_CONSULTING' ? 4_800 : 2_000),
       });
     }
     for (const [k, status] of path.entries()) {

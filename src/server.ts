@@ -12,6 +12,7 @@ import { makeCtx, SYSTEM } from './core/context.ts';
 import { ensureFirstAdmin, ensureOperatorKey, privateCredentialsExist } from './core/identity/bootstrap.ts';
 import { randomToken } from './core/identity/crypto.ts';
 import { pruneExpired } from './core/platform/maintenance.ts';
+import { recomputeAllHealth } from './core/sales/health.ts';
 import type { IdentityConfig } from './core/identity/options.ts';
 import { DEMO_CREDENTIALS } from './demo/credentials.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -99,7 +100,7 @@ export function identityConfig(config: Config, database: Database): IdentityConf
   return { requireAdminTotp: config.requireAdminTotp, ...(secretKey ? { secretKey } : {}) };
 }
 
-/** How often expired sign-in counters, sessions and idempotency keys are removed. */
+/** How often expired sign-in counters, sessions and idempotency keys are removed, and every company's health is brought up to date. */
 const HOUSEKEEPING_EVERY_MS = 6 * 3_600_000;
 
 export type RunningServer = {
@@ -169,8 +170,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   database.announce?.(url);
   let housework: Promise<unknown> = Promise.resolve();
   const housekeeping = () =>
-    (housework = pruneExpired(makeCtx(database.db, { actor: SYSTEM })).catch((e: unknown) => log.error('Housekeeping failed (it will run again)', e)));
-  void housekeeping();
+    (housework = (async () => {
+      const ctx = makeCtx(database.db, { actor: SYSTEM, ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
+      await pruneExpired(ctx);
+      // Health depends on time passing (days since the last touch, this month's usage), not only on writes.
+      await recomputeAllHealth(ctx);
+    })().catch((e: unknown) => log.error('Housekeeping failed (it will run again)', e)));
+  // The first round waits a minute, so it never competes with the start itself.
+  const first = setTimeout(() => void housekeeping(), 60_000);
+  first.unref();
   const timer = setInterval(() => void housekeeping(), HOUSEKEEPING_EVERY_MS);
   timer.unref();
   let closing: Promise<void> | undefined;
@@ -180,6 +188,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(firstAdmin ? { firstAdmin } : {}),
     close() {
       closing ??= (async () => {
+        clearTimeout(first);
         clearInterval(timer);
         await housework;
         // Stop accepting, let in-flight requests finish, then checkpoint and close the database.

@@ -100,7 +100,9 @@ describe('migrations', () => {
   });
 });
 
-describe('the embedded data directory', () => {
+// Each test here starts real processes (a server that loads the demo, CLI commands): on a loaded
+// two-core machine that takes minutes, not the default minute.
+describe('the embedded data directory', { timeout: 300_000 }, () => {
   it('is locked against a second opener, naming the holder', () => {
     const dir = tmp();
     const lock = lockDataDir(dir, 'test holder');
@@ -249,8 +251,7 @@ describe('the embedded data directory', () => {
     const accepted = run(['assessment', 'accept-proposal', (proposal.proposal?.id ?? proposal.id) as string]);
     expect(accepted.engagement.company_id).toBe(companyId);
     expect(run(['companies', 'get', companyId])).toMatchObject({ status: 'onboarding' });
-    // Thirteen processes, each opening the embedded database: minutes on a loaded machine.
-  }, 300_000);
+  });
 
   it('CLI errors say code and message and exit non-zero', () => {
     const dir = tmp();

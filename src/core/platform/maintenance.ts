@@ -1,5 +1,5 @@
 /**
- * Housekeeping the server runs at start and every few hours: what is kept only for a while
+ * Housekeeping the server runs a minute after start and every six hours: what is kept only for a while
  * goes once it can no longer matter. Nothing here touches business records or the audit log.
  *
  * - Sign-in failure counters with no failure for 30 days (a block stays until an admin lifts it).

@@ -37,7 +37,8 @@ const id = z.uuid({ message: 'must be a UUID' });
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
 const count = (what: string) =>
   z.int({ message: 'must be a whole number' }).min(0, 'must not be negative').max(1000, 'is too large').describe(what);
-const money = z
+/** An amount of money as given by a client: a non-negative decimal string (or number) with at most two decimals, kept as text. */
+export const moneyInput = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NaN') : v.trim();
@@ -75,7 +76,7 @@ export const DecideInput = z.strictObject({
     .max(100_000, 'is too large')
     .optional()
     .describe("employees to train and support (default: the audit's team_size)"),
-  estimated_value: money.optional().describe('estimated engagement value'),
+  estimated_value: moneyInput.optional().describe('estimated engagement value'),
   currency: z.enum(CURRENCIES, { message: `must be one of: ${CURRENCIES.join(', ')}` }).optional(),
   coefficients: CoefficientsInput.optional().describe("override the instance's coefficients for this decision"),
 });

@@ -35,6 +35,7 @@ import { stagesOf } from '../platform/pipeline.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
+import { moneyInput } from './decisions.ts';
 
 export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
 
@@ -114,16 +115,7 @@ async function moveCompany(ctx: Ctx, companyId: string, changes: Row, operation:
 // ---------------------------------------------------------------------------
 // Create from a go decision
 
-const money = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'NaN') : v.trim();
-    if (!/^\d{1,12}(\.\d{1,2})?$/.test(s)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a non-negative amount with at most 12 digits before the point and 2 after' });
-      return z.NEVER;
-    }
-    return s;
-  });
+const money = moneyInput;
 const isoDate = z.iso.date({ message: 'must be a real calendar date as YYYY-MM-DD' });
 const id = z.uuid({ message: 'must be a UUID' });
 

@@ -20,26 +20,19 @@ import {
   type Answer,
 } from '../src/core/assessment/audits.ts';
 import type { Ctx } from '../src/core/context.ts';
-import { AppError } from '../src/core/errors.ts';
+import type { AppError } from '../src/core/errors.ts';
 import { statusTimeline } from '../src/core/platform/history.ts';
 import { archiveRecord, deleteRecord, getRecord, insertRecord, updateRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import { FAST_IDENTITY, signIn } from './auth.ts';
 import { counts, dbSuite, type TestDatabase } from './db.ts';
+import { refusal } from './refusal.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 /** Wednesday 18 November 2026, 09:00 UTC: "today" is 2026-11-18. */
 const NOW = new Date('2026-11-18T09:00:00Z');
 const TABLES = ['audits', 'contacts', 'survey_responses', 'contact_tasks', 'status_history', 'audit_log'];
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 const fieldsOf = (e: AppError) => e.details.fields?.map((f) => f.field);
 

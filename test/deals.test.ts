@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { withTx, type Ctx } from '../src/core/context.ts';
-import { AppError } from '../src/core/errors.ts';
+import type { AppError } from '../src/core/errors.ts';
 import { archiveRecord, createRecord, deleteRecord, getRecord, updateRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import {
@@ -26,17 +26,10 @@ import {
 import { companyHealth, recomputeAllHealth, recomputeHealth, scoreHealth, usagePeriods, type HealthFacts } from '../src/core/sales/health.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
+import { refusal } from './refusal.ts';
 
 const uniq = () => randomUUID().slice(0, 8);
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 const fieldsOf = (e: AppError) => e.details.fields?.map((f) => f.field);
 
 // ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import {
   sendProposal,
 } from '../src/core/assessment/proposals.ts';
 import { LOCAL_OPERATOR, type Actor, type Ctx } from '../src/core/context.ts';
-import { AppError } from '../src/core/errors.ts';
+import type { AppError } from '../src/core/errors.ts';
 import { userActor } from '../src/core/identity/actor.ts';
 import { createUser } from '../src/core/identity/users.ts';
 import { statusTimeline } from '../src/core/platform/history.ts';
@@ -41,20 +41,13 @@ import { resource } from '../src/core/resources.ts';
 import type { Db } from '../src/db/client.ts';
 import { FAST_IDENTITY, signIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
+import { refusal } from './refusal.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 /** Wednesday 18 November 2026, 09:00 UTC. */
 const NOW = new Date('2026-11-18T09:00:00Z');
 const TODAY = '2026-11-18';
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 const fieldsOf = (e: AppError) => (e.details.fields ?? []).map((f) => f.field);
 

@@ -7,7 +7,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../src/core/context.ts';
-import { AppError } from '../src/core/errors.ts';
 import { apiKeyActor, userActor } from '../src/core/identity/actor.ts';
 import { authenticateApiKey, createApiKey, revokeApiKey } from '../src/core/identity/api-keys.ts';
 import { COMMON_PASSWORDS } from '../src/core/identity/common-passwords.ts';
@@ -29,6 +28,7 @@ import { archiveRecord, deleteRecord } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import { pruneExpired } from '../src/core/platform/maintenance.ts';
 import { counts, dbSuite } from './db.ts';
+import { refusal } from './refusal.ts';
 
 /** A test-only argon2 cost: production hashes take tens of milliseconds each. */
 const FAST: IdentityConfig = { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 }, secretKey: randomBytes(32) };
@@ -41,14 +41,6 @@ const MINUTE = 60 * SECOND;
 const uniq = () => randomBytes(4).toString('hex');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('password policy', () => {
   const person = { email: 'jo.smith@example.com', name: 'Jo Smith' };

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { AppError } from '../src/core/errors.ts';
 import { statusTimeline } from '../src/core/platform/history.ts';
 import { applyUpdate, archiveRecord, createRecord, getRecord, updateRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
@@ -24,17 +23,10 @@ import {
 } from '../src/core/sales/leads.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
+import { refusal } from './refusal.ts';
 
 const uniq = () => randomUUID().slice(0, 8);
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 const none: ScoreInput = { company_name: null, phone: null, email: null, message: null, tier: null, industry: null, company_size: null };
 

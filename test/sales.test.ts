@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { AppError } from '../src/core/errors.ts';
 import { getRecord, updateRecord } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import { statusTimeline } from '../src/core/platform/history.ts';
@@ -15,19 +14,12 @@ import {
 } from '../src/core/sales/workflow.ts';
 import { signIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
+import { refusal } from './refusal.ts';
 
 const uniq = () => Math.random().toString(36).slice(2, 8);
 /** Wednesday 18 November 2026, 09:00 UTC: the week runs Monday 16 to Sunday 22. */
 const WEDNESDAY = new Date('2026-11-18T09:00:00Z');
 
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  return e as AppError;
-}
 
 describe('weekOf', () => {
   it('runs Monday to Sunday', () => {

@@ -637,7 +637,7 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
     const prepared = res.prepare ? res.prepare(changes, current) : changes;
     if (res.parents?.length) {
       const moved = Object.fromEntries(res.parents.filter((p) => p.column in prepared && prepared[p.column] !== current[p.column]).map((p) => [p.column, prepared[p.column]]));
-      await assertParentsVisible(tx, res, moved, await visibilityScope(tx));
+      if (Object.keys(moved).length) await assertParentsVisible(tx, res, moved, await visibilityScope(tx));
     }
     let statusMove: { from: string; to: string } | undefined;
     if (res.pipeline) {

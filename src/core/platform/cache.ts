@@ -46,6 +46,12 @@ export class AccessCache {
     return value;
   }
 
+  /** The cached value for key, without loading or storing anything. */
+  peek<T>(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.until > Date.now() ? (hit.value as T) : undefined;
+  }
+
   /** Replaces a cached value in place (a key's last_used_at), unless a change dropped it. */
   update(key: string, value: unknown): void {
     const hit = this.entries.get(key);

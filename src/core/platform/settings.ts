@@ -45,8 +45,10 @@ async function loadSettings(ctx: Ctx): Promise<Settings> {
 
 /** The current settings (defaults for keys never set). */
 export async function readSettings(ctx: Ctx): Promise<Settings> {
-  // Inside a transaction, read what the transaction sees rather than the cache.
-  if (!ctx.cache || ctx.inTx) return loadSettings(ctx);
+  if (!ctx.cache) return loadSettings(ctx);
+  // A transaction uses what is cached (a write verb asks for the visibility scope on every record
+  // it touches) but never fills the cache: what it reads may not be committed.
+  if (ctx.inTx) return ctx.cache.peek<Settings>('settings') ?? loadSettings(ctx);
   return (await ctx.cache.get('settings', () => loadSettings(ctx))) ?? { ...DEFAULT_SETTINGS };
 }
 

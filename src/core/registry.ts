@@ -29,6 +29,10 @@ import { decisionOperations } from './assessment/decision-operations.ts';
 import { readinessOperations } from './assessment/readiness-operations.ts';
 import { dealOperations } from './sales/deal-operations.ts';
 import { leadOperations } from './sales/lead-operations.ts';
+import { billingOperations } from './delivery/billing-operations.ts';
+import { deliveryOperations } from './delivery/delivery-operations.ts';
+import { usageOperations } from './measurement/usage-operations.ts';
+import { reportOperations } from './reports/report-operations.ts';
 import { resources } from './resources.ts';
 import { salesOperations } from './sales/operations.ts';
 
@@ -234,6 +238,10 @@ export const operations: Operation[] = [
   ...auditOperations,
   ...readinessOperations,
   ...decisionOperations,
+  ...deliveryOperations,
+  ...billingOperations,
+  ...usageOperations,
+  ...reportOperations,
   ...resources.flatMap(genericOperations),
 ];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));

@@ -58,7 +58,7 @@ export type ResourceConfig = {
   /** Who may read and who may write (default: any signed-in role reads, editors write). */
   access?: { read?: 'read' | 'admin'; write?: 'write' | 'admin' };
   /** Fills derived columns before a write; `existing` is the current row on update. */
-  prepare?: (values: Row, existing?: Row) => Row;
+  prepare?: (values: Row, existing: Row | undefined, ctx: Ctx) => Row;
   /** Fills columns that need the database (document numbers) just before an insert. */
   beforeInsert?: (ctx: Ctx, values: Row) => Promise<Row>;
   /**
@@ -67,6 +67,8 @@ export type ResourceConfig = {
    * and its history, a company's health) in step with every change. Not run by bulk create.
    */
   afterWrite?: (ctx: Ctx, row: Row, before: Row | undefined) => Promise<void>;
+  /** Runs inside the transaction after a bulk create, with the ids written (bulk create runs no afterWrite). */
+  afterBulkCreate?: (ctx: Ctx, ids: string[]) => Promise<void>;
   /** Runs (inside the transaction, on the locked row) before a record is archived or deleted; throws to refuse. */
   beforeRemove?: (ctx: Ctx, row: Row, how: 'archive' | 'delete') => Promise<void>;
   /** Who owns the records and which records they are seen through (src/core/platform/visibility.ts). */
@@ -431,7 +433,7 @@ async function dbCall<T>(res: Resource, fn: () => Promise<T>): Promise<T> {
 /** Creates one record from already validated values (business verbs call this too). */
 export async function insertRecord(ctx: Ctx, res: Resource, values: Row, operation?: string): Promise<Row> {
   return withTx(ctx, async (tx) => {
-    const prepared = stampOwners(tx, res, res.prepare ? res.prepare(values) : values);
+    const prepared = stampOwners(tx, res, res.prepare ? res.prepare(values, undefined, tx) : values);
     if (res.visibility) await assertParentsVisible(tx, res, prepared, await visibilityScope(tx));
     if (res.pipeline) {
       const status = prepared[res.pipeline.field];
@@ -495,7 +497,7 @@ export async function createRecords(ctx: Ctx, res: Resource, inputs: unknown[]):
   inputs.forEach((input, i) => {
     try {
       const v = validateCreate(res, input);
-      rows.push(res.prepare ? res.prepare(v) : v);
+      rows.push(res.prepare ? res.prepare(v, undefined, ctx) : v);
     } catch (e) {
       if (e instanceof AppError && e.details.fields) {
         for (const f of e.details.fields) errors.push({ field: `items[${i}].${f.field}`, message: f.message });
@@ -563,6 +565,7 @@ export async function createRecords(ctx: Ctx, res: Resource, inputs: unknown[]):
         after: { count: chunkIds.length, ids: chunkIds },
       });
     }
+    if (res.afterBulkCreate) await res.afterBulkCreate(tx, ids);
     return { ids };
   });
 }
@@ -634,7 +637,7 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
         details: { current_version: current.version },
       });
     }
-    const prepared = res.prepare ? res.prepare(changes, current) : changes;
+    const prepared = res.prepare ? res.prepare(changes, current, tx) : changes;
     if (res.parents?.length) {
       const moved = Object.fromEntries(res.parents.filter((p) => p.column in prepared && prepared[p.column] !== current[p.column]).map((p) => [p.column, prepared[p.column]]));
       if (Object.keys(moved).length) await assertParentsVisible(tx, res, moved, await visibilityScope(tx));

@@ -5,7 +5,11 @@
  */
 import * as t from '../db/schema/index.ts';
 import type { Ctx } from './context.ts';
+import { prepareInvoice } from './delivery/invoices.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
+import { measurementRemoved, measurementsCreated, measurementWritten } from './delivery/tasks.ts';
+import { prepareTicket } from './delivery/tickets.ts';
+import { workCreated, workRemoved, workWritten } from './delivery/work.ts';
 import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
 import { surveyResponseRemoved, surveyResponseWritten } from './assessment/audits.ts';
 import { prepareProposal } from './assessment/proposals.ts';
@@ -159,17 +163,17 @@ const configs: ResourceConfig[] = [
   // Delivery
   { name: 'services', table: t.services, module: 'delivery', summary: 'The services catalog' },
   { name: 'industry_services', table: t.industry_services, module: 'delivery', summary: 'Which services fit which industry' },
-  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' }, visibility: { owners: ['owner_id', 'assigned_to'], via: [['company_id', 'companies']] }, afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'engagements', row, before), beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'engagements', row, how) },
+  { name: 'engagements', table: t.engagements, module: 'delivery', summary: 'Client engagements (contracts in delivery)', pipeline: { field: 'status', pipeline: 'engagement', entity: 'engagement' }, readOnly: ['actual_hours'], visibility: { owners: ['owner_id', 'assigned_to'], via: [['company_id', 'companies']] }, afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'engagements', row, before), beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'engagements', row, how) },
   { name: 'engagement_services', table: t.engagement_services, module: 'delivery', summary: 'Services in each engagement', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'engagement_milestones', table: t.engagement_milestones, module: 'delivery', summary: 'Milestones and KPIs', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'contracts', table: t.contracts, module: 'delivery', summary: 'MSAs, SOWs and NDAs', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements']] } },
   { name: 'ai_licenses', table: t.ai_licenses, module: 'delivery', summary: 'AI licences assigned to client staff', visibility: { via: [['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
   { name: 'ai_assets', table: t.ai_assets, module: 'delivery', summary: 'MCP servers and Skills files built', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'ai_asset_deployments', table: t.ai_asset_deployments, module: 'delivery', summary: 'Where each asset is deployed', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['asset_id', 'ai_assets']] } },
-  { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'], visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['engagement_id', 'engagements']] } },
-  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on', visibility: { via: [['task_id', 'contact_tasks']] } },
+  { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'], readOnly: ['time_after_ai'], visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['engagement_id', 'engagements']] } },
+  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on', visibility: { via: [['task_id', 'contact_tasks']] }, afterWrite: measurementWritten, beforeRemove: measurementRemoved, afterBulkCreate: measurementsCreated },
   { name: 'task_ai_assets', table: t.task_ai_assets, module: 'delivery', summary: 'Which assets support which tasks', visibility: { via: [['task_id', 'contact_tasks']] } },
-  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] } },
+  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] }, afterWrite: workWritten, beforeRemove: workRemoved, afterBulkCreate: workCreated },
   { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes', visibility: { via: [['session_id', 'training_sessions'], ['contact_id', 'contacts']] } },
   {
@@ -179,6 +183,7 @@ const configs: ResourceConfig[] = [
     module: 'delivery',
     summary: 'Client support requests',
     readOnly: ['ticket_number'],
+    prepare: prepareTicket,
     beforeInsert: async (ctx, v) => ({ ...v, ticket_number: await nextDocumentNumber(ctx, 'ticket', yearOf(v.request_date, ctx)) }),
     afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'support_tickets', row, before),
     beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'support_tickets', row, how),
@@ -192,12 +197,13 @@ const configs: ResourceConfig[] = [
     summary: 'Invoices (overdue is derived from the due date)',
     readOnly: ['invoice_number'],
     hardDelete: false,
+    prepare: prepareInvoice,
     beforeInsert: async (ctx, v) => ({ ...v, invoice_number: await nextDocumentNumber(ctx, 'invoice', yearOf(v.issue_date, ctx)) }),
     afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'invoices', row, before),
   },
 
   // Measurement
-  { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day", mode: 'append', defaultSort: '-usage_date', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
+  { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day (written by usage.record and usage.ingest, which keep the monthly rollup)", mode: 'append', create: false, defaultSort: '-usage_date', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
   { name: 'ai_usage_monthly', table: t.ai_usage_monthly, module: 'measurement', summary: 'Monthly usage rollup', mode: 'readonly', defaultSort: '-month', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
   { name: 'llm_usage_logs', table: t.llm_usage_logs, module: 'measurement', summary: "Throughline's own LLM calls and their cost", mode: 'append' },
   { name: 'llm_model_prices', table: t.llm_model_prices, module: 'measurement', summary: 'LLM prices per million tokens' },

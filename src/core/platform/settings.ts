@@ -5,6 +5,7 @@
  */
 import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { CURRENCIES } from '../../db/schema/columns.ts';
 import { settings } from '../../db/schema/platform.ts';
 import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { invalid, parseInput } from '../errors.ts';
@@ -18,11 +19,19 @@ const SettingsShape = {
   record_visibility: z
     .enum(RECORD_VISIBILITY)
     .describe('Which records editors and viewers see: own (only theirs), team (theirs and their companies\' teams), all'),
+  default_hourly_rate: z
+    .string()
+    .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be an amount such as 85 or 85.50')
+    .nullable()
+    .describe("The value of one hour of a client's staff time, in the engagement's currency, for engagements that set no hourly_rate_value (monthly report ROI); null: none"),
+  exchange_rates: z
+    .partialRecord(z.enum(CURRENCIES), z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a rate such as 0.655'))
+    .describe('What one unit of each currency is worth in USD (USD is 1), to add costs in another currency into an engagement\'s currency in reports; a cost in a currency with no rate is listed apart, not converted'),
 };
 
 export const SettingsSchema = z.object(SettingsShape);
 export type Settings = z.infer<typeof SettingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { record_visibility: 'all' };
+export const DEFAULT_SETTINGS: Settings = { record_visibility: 'all', default_hourly_rate: null, exchange_rates: {} };
 
 export const UpdateSettingsInput = z.strictObject(
   Object.fromEntries(Object.entries(SettingsShape).map(([k, v]) => [k, v.optional()])) as {

@@ -210,13 +210,16 @@ export const ai_licenses = pgTable(
     license_status: text({ enum: LICENSE_STATUSES }).notNull().default('active'),
     plan_type: text(),
     assigned_at: tstz(),
+    /** What the seat costs the client per month (part of the monthly report's cost), in `currency`. */
+    monthly_cost: money(),
+    currency: currency(),
     ...editable(),
   },
   (t) => [
     index('ai_licenses_engagement_idx').on(t.engagement_id, t.license_status),
     index('ai_licenses_contact_idx').on(t.contact_id),
     index('ai_licenses_email_idx').on(sql`lower(${t.email})`),
-    ...constraints('ai_licenses', t),
+    ...constraints('ai_licenses', t, { monthly_cost: nonNegative }),
   ],
 );
 
@@ -593,7 +596,7 @@ export const invoices = pgTable(
   (t) => [
     uniqueIndex('invoices_invoice_number_key').on(t.invoice_number),
     index('invoices_company_idx').on(t.company_id, t.issue_date),
-    index('invoices_engagement_idx').on(t.engagement_id),
+    index('invoices_engagement_issue_idx').on(t.engagement_id, t.issue_date),
     index('invoices_status_idx').on(t.status),
     index('invoices_due_date_idx').on(t.due_date),
     index('invoices_open_due_idx')

@@ -1,0 +1,3 @@
+import type { Operation } from '../registry.ts';
+
+export const reportOperations: Operation[] = [];

@@ -16,6 +16,7 @@ import { coldStartOnce } from './cold-start.ts';
 import { bulkBodies, bulkCsvChunks, listSql, seedContactsSql } from './data.ts';
 import { median, runList, type ListResult } from './list.ts';
 import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
+import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 
 // ---------------------------------------------------------------------------
 // Settings (environment)
@@ -39,7 +40,14 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage').split(',').map((s) => s.trim())),
+  usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
+  usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
+  ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
+  ingestBatch: int('BENCH_INGEST_BATCH', 10_000, 1),
+  reports: int('BENCH_REPORTS', 400, 10),
+  /** BENCH_USAGE_PGLITE=0 skips the PGlite half of the usage phase (its 10M-row seed takes minutes). */
+  usagePglite: process.env.BENCH_USAGE_PGLITE !== '0',
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
   timeoutS: int('BENCH_TIMEOUT_S', 1200, 10),
   /** Extra SQL run on both bench databases after seeding, to try e.g. an index without touching src/. */
@@ -57,17 +65,19 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // Cleanup: children by pid, the bench database, the temporary directory
 
 let benchDbName: string | undefined;
+let usageDbName: string | undefined;
 let tmpDir: string | undefined;
 let cleaning: Promise<void> | undefined;
 
-async function dropBenchDatabase(): Promise<void> {
-  if (!benchDbName) return;
-  const name = benchDbName;
+async function dropBenchDatabase(which: 'list' | 'usage' = 'list'): Promise<void> {
+  const name = which === 'list' ? benchDbName : usageDbName;
+  if (!name) return;
   const admin = new pg.Client({ connectionString: S.databaseUrl });
   try {
     await admin.connect();
     await admin.query(`drop database if exists ${name} with (force)`);
-    benchDbName = undefined;
+    if (which === 'list') benchDbName = undefined;
+    else usageDbName = undefined;
   } catch (e) {
     console.error(`could not drop the bench database ${name}: ${(e as Error).message}; drop it by hand`);
   } finally {
@@ -79,6 +89,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll();
     await dropBenchDatabase();
+    await dropBenchDatabase('usage');
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -157,6 +168,7 @@ type Results = {
   pgliteList?: ListResult;
   bulk?: { copy: BulkRun; api: BulkRun[]; bodyBytes: number };
   cold?: number[];
+  usage?: { pgIngest?: { copy: IngestRun; api: IngestRun }; reports: ReportRun[]; seedS: Record<string, number> };
 };
 const R: Results = {};
 
@@ -283,6 +295,97 @@ async function pglitePhases(dataDir: string) {
 }
 
 // ---------------------------------------------------------------------------
+// Usage ingestion and the monthly report (bench/usage.ts)
+
+const USAGE_CONTACTS_PER_ENGAGEMENT = 50;
+
+/** Seeds one database for the usage phase: seedScale's usage and rollup, then every other report section. */
+async function seedUsage(database: Database, label: string): Promise<number> {
+  const t0 = performance.now();
+  const E = S.usageEngagements;
+  await seedScale(database, {
+    contacts: E * USAGE_CONTACTS_PER_ENGAGEMENT,
+    usageRows: S.usageRows,
+    engagements: E,
+    onProgress: (m) => progress(`${label} usage seed: ${m}`),
+  });
+  await seedDelivery(database, E, E);
+  const s = (performance.now() - t0) / 1000;
+  progress(`${label}: ${fmt(S.usageRows)} ai_usage rows over ${E} engagements with every report section in ${fmt(s, 1)} s`);
+  return s;
+}
+
+async function usagePostgres(): Promise<void> {
+  const admin = new pg.Client({ connectionString: S.databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    R.pgSkipped = `PostgreSQL is not reachable (${(e as Error).message})`;
+    await admin.end().catch(() => {});
+    return;
+  }
+  const name = `throughline_bench_usage_${process.pid}`;
+  try {
+    R.pgVersion ??= (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    usageDbName = name;
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(S.databaseUrl);
+  url.pathname = `/${name}`;
+  const dbUrl = url.toString();
+  const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 2 });
+  try {
+    await migrateDatabase(database);
+    R.usage!.seedS.PostgreSQL = await seedUsage(database, 'PostgreSQL');
+  } finally {
+    await database.close();
+  }
+  let server: ServerChild | undefined = await startServerChild({ BENCH_BACKEND: 'postgres', BENCH_DB_URL: dbUrl }, S.cpuProfDir);
+  try {
+    const api = base(server.ready.api);
+    R.usage!.reports.push(await reportLatency(api, server.ready.key, 'PostgreSQL', S.usageEngagements, S.reports));
+    progress(`report: PostgreSQL p95 ${ms(R.usage!.reports.at(-1)!.p95)} ms`);
+    const E = S.usageEngagements;
+    // Warm both paths on rows of their own, then time each on the same number of fresh rows.
+    await copyUsage(dbUrl, newUsageRows(Math.min(5_000, S.ingestRows), E, E, 'warm-copy').csv);
+    await ingestUsage(api, server.ready.key, newUsageRows(Math.min(S.ingestBatch, S.ingestRows), E, E, 'warm-api').items, S.ingestBatch);
+    const copy = await copyUsage(dbUrl, newUsageRows(S.ingestRows, E, E, 'copy').csv);
+    progress(`ingest: ${copy.label}: ${fmt(copy.rowsPerSec)} rows/s`);
+    const apiRun = await ingestUsage(api, server.ready.key, newUsageRows(S.ingestRows, E, E, 'api').items, S.ingestBatch);
+    progress(`ingest: ${apiRun.label}: ${fmt(apiRun.rowsPerSec)} rows/s`);
+    R.usage!.pgIngest = { copy, api: apiRun };
+    await server.stop();
+    server = undefined;
+  } finally {
+    await server?.stop();
+  }
+  await dropBenchDatabase('usage');
+}
+
+async function usagePglite(): Promise<void> {
+  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-bench-'));
+  const dataDir = path.join(tmpDir, 'usage');
+  const database = await openDatabase({ dataDir });
+  try {
+    await migrateDatabase(database);
+    R.usage!.seedS.PGlite = await seedUsage(database, 'PGlite');
+  } finally {
+    await database.close();
+  }
+  const server = await startServerChild({ BENCH_BACKEND: 'pglite', BENCH_PGLITE_DIR: dataDir }, S.cpuProfDir);
+  try {
+    R.usage!.reports.push(await reportLatency(base(server.ready.api), server.ready.key, 'PGlite', S.usageEngagements, S.reports));
+    progress(`report: PGlite p95 ${ms(R.usage!.reports.at(-1)!.p95)} ms`);
+  } finally {
+    await server.stop();
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------
 // Report
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -386,6 +489,31 @@ function report(): string {
     targets.push(['3', `cold start < 2 s (median of ${R.cold.length})`, `${fmt(m / 1000, 2)} s`, verdict(m < 2000)]);
   }
 
+  if (R.usage) {
+    const u = R.usage;
+    out.push('');
+    out.push(
+      `4. Usage and the monthly report: ${fmt(S.usageRows)} ai_usage rows over ${S.usageEngagements} engagements (seeded in ` +
+        `${Object.entries(u.seedS).map(([k, v]) => `${k} ${fmt(v)} s`).join(', ')}), each engagement with 40 tasks measured monthly, 60 tickets, ` +
+        '8 training sessions, 200 work entries, 13 invoices, 20 licences and 3 tools',
+    );
+    if (u.pgIngest) {
+      const { copy, api } = u.pgIngest;
+      const rows: string[][] = [['ingest (PostgreSQL, into the full table)', 'requests', 'seconds', 'rows/s', 'of COPY']];
+      rows.push([copy.label, String(copy.requests), fmt(copy.ms / 1000, 2), fmt(copy.rowsPerSec), '100%']);
+      rows.push([api.label, String(api.requests), fmt(api.ms / 1000, 2), fmt(api.rowsPerSec), `${fmt((api.rowsPerSec / copy.rowsPerSec) * 100)}%`]);
+      out.push(table(rows, [false, true, true, true, true]));
+      targets.push(['4a', 'ingest: API rows/s ≥ 50% of COPY', `${fmt((api.rowsPerSec / copy.rowsPerSec) * 100)}%`, verdict(api.rowsPerSec >= 0.5 * copy.rowsPerSec)]);
+    }
+    const rows: string[][] = [['monthly report (JSON, every section), 1 client', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'mean ms']];
+    for (const r of u.reports) rows.push([r.label, String(r.requests), ms(r.p50), ms(r.p95), ms(r.p99), ms(r.mean)]);
+    out.push(table(rows, [false, true, true, true, true, true]));
+    for (const r of u.reports) {
+      const limit = r.label === 'PostgreSQL' ? 25 : 60;
+      targets.push([r.label === 'PostgreSQL' ? '4b' : '4c', `${r.label} monthly report p95 < ${limit} ms`, `${ms(r.p95)} ms`, verdict(r.p95 < limit)]);
+    }
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -409,6 +537,11 @@ async function main() {
   const dbUrl = needPg ? await preparePostgres() : undefined;
   if (dbUrl) await postgresPhases(dbUrl);
   if (dataDir) await pglitePhases(dataDir);
+  if (S.only.has('usage')) {
+    R.usage = { reports: [], seedS: {} };
+    await usagePostgres();
+    if (S.usagePglite) await usagePglite();
+  }
   console.log(`\n${report()}`);
 }
 

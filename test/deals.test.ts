@@ -745,7 +745,7 @@ dbSuite('account health', ({ database, ctx }) => {
     expect((await stored(id)).health_score).toBe(100);
     const t = await ticket(id, 'open', 'critical'); // tickets 20 − 10 = 10 → 60/70 = 85.71 → 86
     expect((await stored(id)).health_score).toBe(86);
-    await updateRecord(c(), resource('support_tickets'), t.id as string, { status: 'resolved', resolved_at: '2026-03-20T18:00:00Z' });
+    await updateRecord(c(), resource('support_tickets'), t.id as string, { status: 'resolved', resolution: 'Fixed', resolved_at: '2026-03-20T18:00:00Z' });
     expect((await stored(id)).health_score).toBe(100);
     const inv = await invoice(id, 'sent', '2026-03-01'); // 1 overdue → 10: 60/70 → 86
     expect((await stored(id)).health_score).toBe(86);

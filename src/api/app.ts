@@ -24,6 +24,7 @@ import type { Database } from '../db/client.ts';
 import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
+import type { Download } from '../core/reports/types.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
@@ -347,6 +348,7 @@ export function createApp(opts: AppOptions) {
       } else if (op.http.session === 'end') {
         deleteCookie(c, SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'Lax', secure: isHttps(c) });
       }
+      if (isDownload(body)) return sendDownload(c, body, status);
       const etag = op.resource && op.kind !== 'list' ? etagOf(body) : undefined;
       if (etag) c.header('etag', etag);
       if (op.kind === 'create' && body && typeof body === 'object' && 'id' in body) {
@@ -358,9 +360,31 @@ export function createApp(opts: AppOptions) {
     if (method === 'get') app.get(path, handler);
     else if (method === 'delete') app.delete(path, handler);
     else if (method === 'patch') app.patch(path, limit, handler);
-    else app.post(path, op.kind === 'bulk_create' ? bulkLimit : limit, handler);
+    else app.post(path, op.kind === 'bulk_create' || op.largeBody ? bulkLimit : limit, handler);
   }
   return app;
+}
+
+function isDownload(body: unknown): body is Download {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'download';
+}
+
+/**
+ * A rendered report. The filename is built by core from safe characters only; the page may
+ * carry client text, so an HTML one is locked down to its own inline styles and SVG.
+ */
+function sendDownload(c: Context<Env>, d: Download, status: number): Response {
+  const headers: Record<string, string> = {
+    'content-type': d.content_type,
+    'content-disposition': `${d.content_type.startsWith('text/html') ? 'inline' : 'attachment'}; filename="${d.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, no-store',
+  };
+  if (d.content_type.startsWith('text/html')) {
+    headers['content-security-policy'] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+  }
+  const body = typeof d.body === 'string' ? d.body : new Uint8Array(d.body);
+  return c.newResponse(body, status as 200, headers);
 }
 
 /**

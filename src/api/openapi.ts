@@ -159,7 +159,14 @@ function operationObject(op: Operation): Json {
         const required = ((schema.required as string[] | undefined) ?? []).filter((r) => !pathParams.some((p) => p.name === r));
         o.requestBody = { required: true, content: json({ type: 'object', properties: props, ...(required.length ? { required } : {}), additionalProperties: false }) };
       }
-      responses[ok] = { description: 'Result', content: json({ type: 'object' }) };
+      const result: Json = { description: 'Result', content: json({ type: 'object' }) };
+      if (op.download) {
+        const files: Record<string, string> = { html: 'text/html', csv: 'text/csv', pdf: 'application/pdf' };
+        const content = result.content as Json;
+        for (const f of op.download.formats) if (files[f]) content[files[f]] = { schema: { type: 'string', ...(f === 'pdf' ? { format: 'binary' } : {}) } };
+        result.description = `The result as JSON, or as a file with \`format=${op.download.formats.filter((f) => f !== 'json').join('|')}\``;
+      }
+      responses[ok] = result;
       break;
     }
   }

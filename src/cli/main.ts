@@ -91,6 +91,17 @@ function payload(opts: { data?: string; set?: string[] }, kinds: Map<string, str
   return out;
 }
 
+/** `@path` reads the value from a file (a CSV to ingest, a long description), as curl does; `@@…` is a literal `@…`. */
+function fromFile(v: string): string {
+  if (v.startsWith('@@')) return v.slice(1);
+  if (!v.startsWith('@')) return v;
+  try {
+    return fs.readFileSync(v.slice(1), 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${v.slice(1)}: ${(e as Error).message}`);
+  }
+}
+
 function parseWhere(list: string[] = []): Filter[] {
   return list.map((w) => {
     const m = /^([a-z][a-z0-9_]*)(?:\[([a-z_]+)\])?=(.*)$/s.exec(w);
@@ -123,7 +134,32 @@ async function execute(config: Config, op: Operation, input: Row): Promise<unkno
   }
 }
 
-function print(op: Operation, result: unknown, opts: { json?: boolean; columns?: string }) {
+type FileResult = { kind: 'download'; content_type: string; filename: string; body: Uint8Array | string };
+
+/** A report or other file: to --out, or to standard output unless that is a terminal and the file is binary. */
+function writeFile(d: FileResult, out: string | undefined) {
+  const bytes = typeof d.body === 'string' ? Buffer.from(d.body, 'utf8') : Buffer.from(d.body);
+  if (out) {
+    fs.writeFileSync(out, bytes);
+    console.error(`Wrote ${out} (${d.content_type.split(';')[0]}, ${bytes.length.toLocaleString('en')} bytes)`);
+    return;
+  }
+  if (process.stdout.isTTY && !d.content_type.startsWith('text/')) {
+    throw new UsageError(`this is a ${d.content_type} file: give --out ${d.filename} (or redirect standard output)`);
+  }
+  process.stdout.write(bytes);
+}
+
+function print(op: Operation, result: unknown, opts: { json?: boolean; columns?: string; out?: string }) {
+  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'download') {
+    writeFile(result as FileResult, opts.out);
+    return;
+  }
+  if (opts.out) {
+    fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
+    console.error(`Wrote ${opts.out}`);
+    return;
+  }
   if (opts.json || op.kind === 'action' || op.kind === 'bulk_create' || op.kind === 'delete') {
     console.log(JSON.stringify(result, null, 2));
     return;
@@ -154,11 +190,12 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
       const type = baseType(schema);
       if (pathParams.includes(key) || type === 'object' || type === 'record') continue;
       const flag = key.replace(/_/g, '-');
-      cmd.option(`--${flag} <value>`, schema.description ?? `${key} (${type})`);
+      cmd.option(`--${flag} <value>`, `${schema.description ?? `${key} (${type})`}${type === 'string' ? ' (@file reads it from a file)' : ''}`);
       flags.push({ key, attr: flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), type });
     }
   }
   cmd.option('--json', 'print JSON');
+  if (op.download) cmd.option('-o, --out <file>', 'write the result to this file');
   const kinds = new Map((op.resource?.fields ?? []).map((f) => [f.name, f.kind]));
   if (op.kind === 'list') {
     cmd
@@ -207,7 +244,7 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
         for (const f of flags) {
           const v = opts[f.attr];
           if (v === undefined) continue;
-          input[f.key] = f.type === 'number' ? Number(v) : f.type === 'boolean' ? v === 'true' : v;
+          input[f.key] = f.type === 'number' ? Number(v) : f.type === 'boolean' ? v === 'true' : f.type === 'string' ? fromFile(String(v)) : v;
         }
         break;
       }
@@ -216,7 +253,7 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
     }
     if (opts.ifVersion !== undefined) input.expected_version = Number(opts.ifVersion);
     const result = await execute(config(), op, input);
-    print(op, result, opts as { json?: boolean; columns?: string });
+    print(op, result, opts as { json?: boolean; columns?: string; out?: string });
   });
 }
 

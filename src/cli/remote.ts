@@ -35,6 +35,11 @@ export async function callRemote(baseUrl: string, op: Operation, input: Row, api
     headers,
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
+  const type = res.headers.get('content-type') ?? '';
+  if (res.ok && !/^application\/(problem\+)?json/.test(type)) {
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+    return { kind: 'download', content_type: type, filename, body: new Uint8Array(await res.arrayBuffer()) };
+  }
   const text = await res.text();
   const parsed = text ? (JSON.parse(text) as Row) : {};
   if (!res.ok) {

@@ -59,6 +59,13 @@ export type Operation<I = any, O = any> = {
   input: z.ZodType<I>;
   /** Documents the response; not checked at run time. */
   output?: z.ZodType;
+  /**
+   * The operation may answer with a file (a `Download`) instead of JSON: the API sends it
+   * with its own content type, the CLI writes it to --out or standard output.
+   */
+  download?: { formats: readonly string[] };
+  /** Takes a batch (ingestion): the body may be as large as a bulk create's (THROUGHLINE_BULK_BODY_LIMIT). */
+  largeBody?: true;
   /** `session`: this operation starts (sign-in) or ends (sign-out) the caller's browser session. */
   http: { method: HttpMethod; path: string; status?: number; session?: 'start' | 'end' };
   run: (ctx: Ctx, input: I) => Promise<O>;

@@ -19,6 +19,8 @@ import { decideGoNoGo } from '../core/assessment/decisions.ts';
 import { acceptProposal, createProposal, rejectProposal } from '../core/assessment/proposals.ts';
 import { completeReadiness, startReadiness } from '../core/assessment/readiness.ts';
 import { calculateRoi } from '../core/assessment/roi.ts';
+import { ingestUsage, MAX_USAGE_ROWS } from '../core/measurement/usage.ts';
+import { updateSettings } from '../core/platform/settings.ts';
 import { recomputeAllHealth } from '../core/sales/health.ts';
 import { applyUpdate, createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
@@ -1087,6 +1089,8 @@ async function deliver(w: World, info: CoInfo) {
       license_status: churned ? 'revoked' : paused ? 'suspended' : 'active',
       plan_type: ct.role === 'Director' ? 'Team Premium' : 'Team Standard',
       assigned_at: w.dt(licenceAt),
+      monthly_cost: ct.role === 'Director' ? '45.00' : '30.00',
+      currency: 'USD',
     });
   }
   work.push({ engagement_id: engagementId, category: 'setup', description: 'Workspace, SSO and licences', hours: '6.00', work_date: w.ds(licenceAt), performed_by: 'Sam Whitaker', user_id: w.users.admin });
@@ -1159,7 +1163,6 @@ async function deliver(w: World, info: CoInfo) {
       included_in_training: true,
       ...(latest !== undefined
         ? {
-            time_after_ai: latest,
             ai_adoption_status: points.length >= 3 ? 'adopted' : 'in_progress',
             issues_after_ai: 'Occasional re-prompting when drawings are scanned at low resolution',
           }
@@ -1262,7 +1265,7 @@ async function deliver(w: World, info: CoInfo) {
 
   // Tool stack
   const tools = [
-    { tool_name: 'Claude Team', tool_category: 'ai_assistant', monthly_cost: money(licensed.length * 30), currency: 'USD', api_key_name: 'ANTHROPIC_ADMIN_KEY' },
+    { tool_name: 'Claude Team', tool_category: 'ai_assistant', monthly_cost: '0.00', currency: 'USD', api_key_name: 'ANTHROPIC_ADMIN_KEY', notes: 'Seats are priced on each licence' },
     { tool_name: 'Procore', tool_category: 'project_management', monthly_cost: '0.00', currency: 'AUD', notes: 'Client-owned licence; API access via their admin' },
     ...(pkg === 'AI Accelerator' ? [{ tool_name: 'Xero', tool_category: 'accounting', monthly_cost: '0.00', currency: 'AUD', api_key_name: 'XERO_CLIENT_SECRET' }] : []),
     { tool_name: 'n8n Cloud', tool_category: 'automation', monthly_cost: '50.00', currency: 'USD', status: tTr === undefined ? 'testing' : 'active' },
@@ -1750,6 +1753,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
       userIds.push(user.id);
     }
     w.users = { admin: userIds[0]!, editor: userIds[1]!, viewer: userIds[2]! };
+    // Reports add USD seat and tool costs into each engagement's AUD at these (demo) rates.
+    await updateSettings(w.cxAs(w.users.admin, -400), { exchange_rates: { USD: '1', AUD: '0.66', TTD: '0.147' } });
     for (const [name, description] of INDUSTRIES) w.industries.set(name, id(await add(w.cx(-400), 'industries', { name, description })));
     for (const s of SERVICES) {
       const row = await add(w.cx(-380), 'services', {
@@ -1785,7 +1790,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
     await buildSalesAssistant(w);
     await buildAccounts(w);
     for (const doc of [...w.numbered].sort((a, b) => a.at - b.at)) await doc.run();
-    await addMany(w.cx(0), 'ai_usage', w.usage);
+    // Usage arrives as a client's exports do: batches through the ingest verb, which keeps the monthly rollup.
+    for (let i = 0; i < w.usage.length; i += MAX_USAGE_ROWS) await ingestUsage(w.cx(0), { items: w.usage.slice(i, i + MAX_USAGE_ROWS) });
     // Usage arrives in bulk (no hooks): every company's health is worked out once it is all in.
     await recomputeAllHealth(w.cx(0));
 

@@ -3,7 +3,7 @@
  * database needs no rows; reading is cached per process (AccessCache) and the cache is
  * dropped on every change (a trigger notifies every process).
  */
-import { inArray } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CURRENCIES } from '../../db/schema/columns.ts';
 import { settings } from '../../db/schema/platform.ts';
@@ -42,11 +42,15 @@ export const UpdateSettingsInput = z.strictObject(
 const KEYS = Object.keys(SettingsShape) as (keyof Settings)[];
 
 async function loadSettings(ctx: Ctx): Promise<Settings> {
-  const rows = await ctx.db.select().from(settings).where(inArray(settings.key, KEYS));
+  // The JSON text, parsed here: drizzle's jsonb reader would turn a stored "60.5" into 60.5.
+  const rows = await ctx.db
+    .select({ key: settings.key, json: sql<string>`${settings.value}::text` })
+    .from(settings)
+    .where(inArray(settings.key, KEYS));
   const out: Settings = { ...DEFAULT_SETTINGS };
   for (const row of rows) {
     // A value that no longer parses (an older version wrote it) falls back to the default.
-    const parsed = SettingsShape[row.key as keyof Settings]?.safeParse(row.value);
+    const parsed = SettingsShape[row.key as keyof Settings]?.safeParse(JSON.parse(row.json));
     if (parsed?.success) (out as Record<string, unknown>)[row.key] = parsed.data;
   }
   return out;
@@ -70,7 +74,8 @@ export async function updateSettings(ctx: Ctx, input: unknown): Promise<Settings
     const before = await loadSettings(tx);
     const now = tx.now();
     for (const key of keys) {
-      const value = changes[key];
+      // Written as JSON text, so that a null setting is the JSON null, not a missing value.
+      const value = sql`${JSON.stringify(changes[key])}::jsonb`;
       await tx.db
         .insert(settings)
         .values({ key, value, updated_at: now, updated_by: actingUserId(tx.actor) })

@@ -33,6 +33,12 @@ export type ReportRules = {
   roi: string;
   payback: string;
   usage: string;
+  /** How the support, training and work figures are counted. */
+  support?: string;
+  training?: string;
+  work?: string;
+  /** Month boundaries (calendar dates; timestamps by UTC months) and the trend window. */
+  periods?: string;
 };
 
 export type UsagePerson = { contact_id: string | null; name: string; tokens: number; records: number };

@@ -6,6 +6,7 @@
 import * as t from '../db/schema/index.ts';
 import type { Ctx } from './context.ts';
 import { prepareInvoice } from './delivery/invoices.ts';
+import { moveContactUsageToUnattributed } from './measurement/usage-rollup.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
 import { measurementRemoved, measurementsCreated, measurementWritten } from './delivery/tasks.ts';
 import { prepareTicket } from './delivery/tickets.ts';
@@ -96,6 +97,8 @@ const configs: ResourceConfig[] = [
       if (!existing) return { ...v, has_email: v.has_email ?? false };
       return 'email' in v ? { ...v, has_email: v.has_email ?? false } : v;
     },
+    // Deleting a contact sets ai_usage.contact_id null but deletes its rollup rows: their totals move to the unattributed row first.
+    beforeRemove: (ctx, row, how) => (how === 'delete' ? moveContactUsageToUnattributed(ctx, row.id as string) : Promise.resolve()),
   },
   { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached', visibility: { via: [['contact_id', 'contacts']] } },
   {
@@ -176,6 +179,7 @@ const configs: ResourceConfig[] = [
   { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] }, afterWrite: workWritten, beforeRemove: workRemoved, afterBulkCreate: workCreated },
   { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes', visibility: { via: [['session_id', 'training_sessions'], ['contact_id', 'contacts']] } },
+  // Status moves obey TICKET_MOVES on every path (delivery/tickets.ts); closed is final.
   {
     name: 'support_tickets',
     visibility: { owners: ['assigned_to'], via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] },
@@ -189,6 +193,7 @@ const configs: ResourceConfig[] = [
     beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'support_tickets', row, how),
   },
   { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs', visibility: { via: [['engagement_id', 'engagements']] } },
+  // Status moves obey INVOICE_MOVES on every path (delivery/invoices.ts); what was billed is fixed once sent.
   {
     name: 'invoices',
     visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements']] },
@@ -205,7 +210,8 @@ const configs: ResourceConfig[] = [
   // Measurement
   { name: 'ai_usage', table: t.ai_usage, module: 'measurement', summary: "Client staff's AI token usage per day (written by usage.record and usage.ingest, which keep the monthly rollup)", mode: 'append', create: false, defaultSort: '-usage_date', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
   { name: 'ai_usage_monthly', table: t.ai_usage_monthly, module: 'measurement', summary: 'Monthly usage rollup', mode: 'readonly', defaultSort: '-month', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['contact_id', 'contacts']] } },
-  { name: 'llm_usage_logs', table: t.llm_usage_logs, module: 'measurement', summary: "Throughline's own LLM calls and their cost", mode: 'append' },
+  // Written by llm.log_call, which computes the cost from llm_model_prices and checks total_tokens and the entity.
+  { name: 'llm_usage_logs', table: t.llm_usage_logs, module: 'measurement', summary: "Throughline's own LLM calls and their cost", mode: 'append', create: false },
   { name: 'llm_model_prices', table: t.llm_model_prices, module: 'measurement', summary: 'LLM prices per million tokens' },
 ];
 

@@ -63,6 +63,8 @@ export const ai_usage = pgTable(
 
 /**
  * Monthly rollup of ai_usage per engagement and contact (`month` is the first day of the month).
+ * Stored with fillfactor 50 (migration 0006): every ingest updates about one row per row it
+ * inserts, and free room on the page lets those updates stay on it without new index entries.
  * contact_id null is the usage attributed to no one; NULLS NOT DISTINCT keeps that row unique too.
  * Derived data: deleting a contact deletes its rollup rows (rebuilt from ai_usage), rather than
  * setting null and colliding with the unattributed row.

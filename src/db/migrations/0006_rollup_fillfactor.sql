@@ -1,0 +1,1 @@
+ALTER TABLE "ai_usage_monthly" SET (fillfactor = 50);

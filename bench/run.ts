@@ -188,8 +188,12 @@ async function preparePglite(): Promise<string> {
   return dataDir;
 }
 
-/** Creates, migrates and seeds throughline_bench_<pid>; undefined (with the reason noted) when PostgreSQL is not there. */
-async function preparePostgres(): Promise<string | undefined> {
+/**
+ * Creates (dropping any leftover) and migrates throughline_bench[_usage]_<pid> on the
+ * PostgreSQL server, then runs `fill` on it; undefined (with the reason noted) when
+ * PostgreSQL is not there.
+ */
+async function createPostgres(which: 'list' | 'usage', fill: (database: Database) => Promise<void>): Promise<string | undefined> {
   const adminUrl = new URL(S.databaseUrl);
   if (!LOOPBACK.has(adminUrl.hostname) && !adminUrl.searchParams.get('host')?.startsWith('/')) {
     throw new Error(`BENCH_DATABASE_URL must point at this machine (127.0.0.1, localhost or ::1), not ${adminUrl.hostname}`);
@@ -203,12 +207,13 @@ async function preparePostgres(): Promise<string | undefined> {
     await admin.end().catch(() => {});
     return undefined;
   }
-  const name = `throughline_bench_${process.pid}`;
+  const name = `throughline_bench_${which === 'usage' ? 'usage_' : ''}${process.pid}`;
   try {
     R.pgVersion = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`create database ${name}`);
-    benchDbName = name;
+    if (which === 'list') benchDbName = name;
+    else usageDbName = name;
   } finally {
     await admin.end();
   }
@@ -219,13 +224,18 @@ async function preparePostgres(): Promise<string | undefined> {
   try {
     await migrateDatabase(database);
     progress(`PostgreSQL ${R.pgVersion}: created and migrated ${name}`);
-    await seed(database, 'PostgreSQL');
-    await notePlans(database, 'PostgreSQL');
+    await fill(database);
   } finally {
     await database.close();
   }
   return dbUrl;
 }
+
+const preparePostgres = () =>
+  createPostgres('list', async (database) => {
+    await seed(database, 'PostgreSQL');
+    await notePlans(database, 'PostgreSQL');
+  });
 
 const listOpts = (label: string, apiKey: string) => ({ rounds: S.rounds, seconds: S.seconds, warmup: S.warmup, connections: S.connections, label, apiKey });
 const base = (port: number) => `http://127.0.0.1:${port}`;
@@ -316,33 +326,10 @@ async function seedUsage(database: Database, label: string): Promise<number> {
 }
 
 async function usagePostgres(): Promise<void> {
-  const admin = new pg.Client({ connectionString: S.databaseUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await admin.connect();
-  } catch (e) {
-    R.pgSkipped = `PostgreSQL is not reachable (${(e as Error).message})`;
-    await admin.end().catch(() => {});
-    return;
-  }
-  const name = `throughline_bench_usage_${process.pid}`;
-  try {
-    R.pgVersion ??= (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-    usageDbName = name;
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(S.databaseUrl);
-  url.pathname = `/${name}`;
-  const dbUrl = url.toString();
-  const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 2 });
-  try {
-    await migrateDatabase(database);
+  const dbUrl = await createPostgres('usage', async (database) => {
     R.usage!.seedS.PostgreSQL = await seedUsage(database, 'PostgreSQL');
-  } finally {
-    await database.close();
-  }
+  });
+  if (!dbUrl) return;
   let server: ServerChild | undefined = await startServerChild({ BENCH_BACKEND: 'postgres', BENCH_DB_URL: dbUrl }, S.cpuProfDir);
   try {
     const api = base(server.ready.api);

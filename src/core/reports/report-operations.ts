@@ -3,9 +3,16 @@ import { z } from 'zod';
 import type { Operation } from '../registry.ts';
 import { buildMonthlyReport } from './monthly.ts';
 import { buildPortfolioReport } from './portfolio.ts';
-import { renderReport } from './render.ts';
+import type { MonthlyReport, PortfolioReport, ReportFormat } from './types.ts';
 
 const FORMATS = ['json', 'html', 'csv', 'pdf'] as const;
+
+/** JSON as is; a file rendered on demand (the PDF and chart libraries load on first use, not at start). */
+async function deliver(report: MonthlyReport | PortfolioReport, format: ReportFormat | undefined) {
+  if (!format || format === 'json') return report;
+  const { renderReport } = await import('./render.ts');
+  return renderReport(report, format);
+}
 const format = z.enum(FORMATS).optional().describe('json (default), html (printable, with charts), csv or pdf');
 const month = z.string().describe('the month, YYYY-MM (not after the current month)');
 
@@ -41,7 +48,7 @@ export const reportOperations: Operation[] = [
         month: input.month,
         ...(input.hourly_rate !== undefined ? { hourly_rate: input.hourly_rate } : {}),
       });
-      return !input.format || input.format === 'json' ? report : renderReport(report, input.format);
+      return deliver(report, input.format);
     },
   },
   {
@@ -57,8 +64,7 @@ export const reportOperations: Operation[] = [
     download: { formats: FORMATS },
     http: { method: 'get', path: '/api/v1/reports/portfolio' },
     run: async (ctx, input) => {
-      const report = await buildPortfolioReport(ctx, { month: input.month });
-      return !input.format || input.format === 'json' ? report : renderReport(report, input.format);
+      return deliver(await buildPortfolioReport(ctx, { month: input.month }), input.format);
     },
   },
 ];

@@ -8,9 +8,8 @@ import type { Ctx } from './context.ts';
 import { prepareInvoice } from './delivery/invoices.ts';
 import { moveContactUsageToUnattributed } from './measurement/usage-rollup.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
-import { measurementRemoved, measurementsCreated, measurementWritten } from './delivery/tasks.ts';
 import { prepareTicket } from './delivery/tickets.ts';
-import { workCreated, workRemoved, workWritten } from './delivery/work.ts';
+import { actualHoursHooks, timeAfterAiHooks } from './delivery/derived-columns.ts';
 import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
 import { surveyResponseRemoved, surveyResponseWritten } from './assessment/audits.ts';
 import { prepareProposal } from './assessment/proposals.ts';
@@ -174,9 +173,9 @@ const configs: ResourceConfig[] = [
   { name: 'ai_assets', table: t.ai_assets, module: 'delivery', summary: 'MCP servers and Skills files built', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'ai_asset_deployments', table: t.ai_asset_deployments, module: 'delivery', summary: 'Where each asset is deployed', visibility: { via: [['company_id', 'companies'], ['engagement_id', 'engagements'], ['asset_id', 'ai_assets']] } },
   { name: 'contact_tasks', table: t.contact_tasks, module: 'delivery', summary: 'What each person does, before and after AI', search: ['task_name'], readOnly: ['time_after_ai'], visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts'], ['engagement_id', 'engagements']] } },
-  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on', visibility: { via: [['task_id', 'contact_tasks']] }, afterWrite: measurementWritten, beforeRemove: measurementRemoved, afterBulkCreate: measurementsCreated },
+  { name: 'task_measurements', table: t.task_measurements, module: 'delivery', summary: 'Time-after-AI measurements over time', defaultSort: '-measured_on', visibility: { via: [['task_id', 'contact_tasks']] }, ...timeAfterAiHooks },
   { name: 'task_ai_assets', table: t.task_ai_assets, module: 'delivery', summary: 'Which assets support which tasks', visibility: { via: [['task_id', 'contact_tasks']] } },
-  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] }, afterWrite: workWritten, beforeRemove: workRemoved, afterBulkCreate: workCreated },
+  { name: 'work_completed', table: t.work_completed, module: 'delivery', summary: 'Hours logged per engagement', defaultSort: '-work_date', visibility: { via: [['engagement_id', 'engagements']] }, ...actualHoursHooks },
   { name: 'training_sessions', table: t.training_sessions, module: 'delivery', summary: 'Training sessions', visibility: { via: [['engagement_id', 'engagements']] } },
   { name: 'training_attendance', table: t.training_attendance, module: 'delivery', summary: 'Per-person attendance and notes', visibility: { via: [['session_id', 'training_sessions'], ['contact_id', 'contacts']] } },
   // Status moves obey TICKET_MOVES on every path (delivery/tickets.ts); closed is final.

@@ -30,6 +30,7 @@ import { z } from 'zod';
 import { proposals, PROPOSAL_STATUSES } from '../../db/schema/assessment.ts';
 import { CURRENCIES } from '../../db/schema/columns.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
+import { addDays } from '../dates.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { stagesOf } from '../platform/pipeline.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
@@ -89,12 +90,6 @@ const proposalsRes = () => resource('proposals');
 const companiesRes = () => resource('companies');
 const decisionsRes = () => resource('go_no_go_decisions');
 const engagementsRes = () => resource('engagements');
-
-const addDays = (isoDate: string, days: number) => {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
 
 type Move = { from: string; to: string } | null;
 

@@ -11,12 +11,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { localDate, type Ctx } from '../context.ts';
+import { daysBetween } from '../dates.ts';
 import { notFound } from '../errors.ts';
 import { fromUnits, toUnits } from '../assessment/roi.ts';
 import { assertStatus } from '../platform/pipeline.ts';
 import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
 import { fetchRow } from '../resource.ts';
 import { resource } from '../resources.ts';
+import { uuidArray } from '../sql-arrays.ts';
 
 /** Engagement statuses that make a company an active client and whose monthly fee counts as recurring revenue. */
 export const LIVE_ENGAGEMENT_STATUSES = ['onboarding', 'training', 'supporting'] as const;
@@ -29,8 +31,6 @@ type Rows<T> = { rows: T[] };
 
 const rows = async <T>(ctx: Ctx, q: SQL) => ((await ctx.db.execute(q)) as unknown as Rows<T>).rows;
 const live = sql.join(LIVE_ENGAGEMENT_STATUSES.map((s) => sql`${s}`), sql`, `);
-const uuids = (ids: string[]) => `{${ids.join(',')}}`;
-
 /** The visibility condition of a resource's rows under an alias, `true` when unrestricted. */
 function seen(name: string, scope: VisibilityScope, alias: string): SQL {
   return visibleCondition(resource(name), scope, alias) ?? sql`true`;
@@ -61,10 +61,10 @@ export async function activeClients(ctx: Ctx) {
     where c.archived_at is null and ${seen('companies', scope, 'c')}
       and exists (select 1 from engagements e where e.company_id = c.id and ${liveEngagement})
     order by lower(c.name), c.id`);
-  const ids = uuids(clients.map((c) => c.id));
+  const ids = uuidArray(clients.map((c) => c.id));
   const fees = await rows<{ company_id: string; currency: string; amount: string; n: number }>(ctx, sql`
     select e.company_id, e.currency, coalesce(sum(e.monthly_fee), 0)::text as amount, count(*)::int as n
-    from engagements e where e.company_id = any(${ids}::uuid[]) and ${liveEngagement}
+    from engagements e where e.company_id = any(${ids}) and ${liveEngagement}
     group by e.company_id, e.currency`);
   const invoices = await rows<{ company_id: string; currency: string; open: string; open_n: number; overdue: string; overdue_n: number; last_issued: string | null }>(ctx, sql`
     select i.company_id, i.currency,
@@ -73,7 +73,7 @@ export async function activeClients(ctx: Ctx) {
       coalesce(sum(i.amount) filter (where i.status = 'sent' and i.due_date < ${today}::date), 0)::text as overdue,
       (count(*) filter (where i.status = 'sent' and i.due_date < ${today}::date))::int as overdue_n,
       (max(i.issue_date) filter (where i.status in ('sent', 'paid')))::text as last_issued
-    from invoices i where i.company_id = any(${ids}::uuid[]) and i.archived_at is null and ${seen('invoices', scope, 'i')}
+    from invoices i where i.company_id = any(${ids}) and i.archived_at is null and ${seen('invoices', scope, 'i')}
     group by i.company_id, i.currency`);
   const money = <T extends { company_id: string; currency: string }>(list: T[], companyId: string, amount: (r: T) => string, count: (r: T) => number) =>
     sumByCurrency(list.filter((r) => r.company_id === companyId && count(r) > 0).map((r) => ({ currency: r.currency, amount: amount(r), count: count(r) })));
@@ -188,11 +188,11 @@ export async function projectTimeline(ctx: Ctx, input: z.infer<typeof ProjectTim
         select m.id, m.engagement_id, m.name, m.position, m.status, m.due_date::text as due_date, m.completed_date::text as completed_date,
           m.kpi, m.kpi_target, m.kpi_actual
         from engagement_milestones m
-        where m.engagement_id = any(${uuids(engagements.map((e) => e.id))}::uuid[]) and m.archived_at is null
+        where m.engagement_id = any(${uuidArray(engagements.map((e) => e.id))}) and m.archived_at is null
           and ${seen('engagement_milestones', scope, 'm')}
         order by m.engagement_id, m.position, m.due_date nulls last, m.created_at, m.id`)
     : [];
-  const days = (a: string | null, b: string | null) => (a && b ? Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000) : null);
+  const days = (a: string | null, b: string | null) => (a && b ? daysBetween(a, b) : null);
   return {
     filters: { company_id: input.company_id ?? null, status: input.status ?? null },
     truncated,

@@ -24,6 +24,7 @@
 import { z } from 'zod';
 import { INVOICE_STATUSES } from '../../db/schema/delivery.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
+import { addDays, daysBetween } from '../dates.ts';
 import { invalid, notFound, type FieldError } from '../errors.ts';
 import { toUnits } from '../assessment/roi.ts';
 import { applyUpdate, fetchRow, type Row } from '../resource.ts';
@@ -49,17 +50,6 @@ export const PAYMENT_TERMS_DAYS = 14;
 /** What was billed: fixed once the invoice has left draft. */
 const BILLED = ['company_id', 'engagement_id', 'invoice_type', 'amount', 'amount_usd', 'currency', 'issue_date'] as const;
 const MONEY = new Set(['amount', 'amount_usd']);
-
-export function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Whole days from `from` to `to` (YYYY-MM-DD both). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
 
 const given = (values: Row, key: string) => key in values && values[key] !== undefined;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));

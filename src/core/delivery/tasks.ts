@@ -26,58 +26,6 @@ import { resource } from '../resources.ts';
 const tasksRes = () => resource('contact_tasks');
 const measurementsRes = () => resource('task_measurements');
 
-const uuidList = (ids: string[]) => `{${ids.join(',')}}`;
-
-/**
- * Sets time_after_ai of each task to its latest non-archived measurement, in one statement.
- * `without` leaves one measurement out (a delete runs before its row is gone).
- */
-async function syncTimeAfterAi(ctx: Ctx, taskIds: string[], without?: string): Promise<void> {
-  const ids = [...new Set(taskIds.filter((id) => typeof id === 'string'))];
-  if (!ids.length) return;
-  const skip = without ? sql`and m.id <> ${without}::uuid` : sql``;
-  // Lock first, read after: under read committed the update's own snapshot would miss a
-  // measurement another transaction committed while this one waited for the row. `no key
-  // update` does not conflict with the key-share locks that inserting measurements takes.
-  await ctx.db.execute(sql`select id from contact_tasks where id = any(${uuidList(ids)}::uuid[]) order by id for no key update`);
-  await ctx.db.execute(sql`
-    update contact_tasks t set time_after_ai = latest.minutes, updated_at = ${ctx.now().toISOString()}::timestamptz
-    from (
-      select t2.id,
-        (select m.time_after_ai from task_measurements m
-          where m.task_id = t2.id and m.archived_at is null ${skip}
-          order by m.measured_on desc limit 1) as minutes
-      from contact_tasks t2 where t2.id = any(${uuidList(ids)}::uuid[])
-    ) latest
-    where t.id = latest.id and t.time_after_ai is distinct from latest.minutes`);
-}
-
-/** afterWrite of task_measurements: created, changed, archived or restored. */
-export async function measurementWritten(ctx: Ctx, row: Row, before: Row | undefined): Promise<void> {
-  const unchanged =
-    before !== undefined &&
-    before.task_id === row.task_id &&
-    before.measured_on === row.measured_on &&
-    before.time_after_ai === row.time_after_ai &&
-    (before.archived_at === null) === (row.archived_at === null);
-  if (unchanged) return;
-  await syncTimeAfterAi(ctx, [row.task_id as string, ...(before ? [before.task_id as string] : [])]);
-}
-
-/** beforeRemove of task_measurements: an archive is followed by afterWrite; a delete is not, so it is handled here. */
-export async function measurementRemoved(ctx: Ctx, row: Row, how: 'archive' | 'delete'): Promise<void> {
-  if (how === 'delete') await syncTimeAfterAi(ctx, [row.task_id as string], row.id as string);
-}
-
-/** afterBulkCreate of task_measurements: every task the batch touched, at once. */
-export async function measurementsCreated(ctx: Ctx, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  const r = (await ctx.db.execute(
-    sql`select distinct task_id from task_measurements where id = any(${uuidList(ids)}::uuid[])`,
-  )) as unknown as { rows: { task_id: string }[] };
-  await syncTimeAfterAi(ctx, r.rows.map((x) => x.task_id));
-}
-
 // ---------------------------------------------------------------------------
 // Verbs
 

@@ -25,12 +25,12 @@ import { writeAudit } from '../platform/audit.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
+import { uuidArray } from '../sql-arrays.ts';
 
 const sessionsRes = () => resource('training_sessions');
 const attendanceRes = () => resource('training_attendance');
 
 const pathId = z.string().max(200).describe('the training session');
-const uuidList = (ids: string[]) => `{${ids.join(',')}}`;
 type Rows<T> = { rows: T[] };
 const rowsOf = async <T>(ctx: Ctx, q: ReturnType<typeof sql>) => ((await ctx.db.execute(q)) as unknown as Rows<T>).rows;
 
@@ -63,7 +63,7 @@ export async function inviteToSession(ctx: Ctx, input: InviteInput) {
     const visible = visibleCondition(resource('contacts'), scope, 'c') ?? sql`true`;
     const contacts = await rowsOf<{ id: string; name: string; company_id: string | null; archived_at: unknown }>(
       tx,
-      sql`select c.id, c.name, c.company_id, c.archived_at from contacts c where c.id = any(${uuidList(ids)}::uuid[]) and ${visible}`,
+      sql`select c.id, c.name, c.company_id, c.archived_at from contacts c where c.id = any(${uuidArray(ids)}) and ${visible}`,
     );
     const byId = new Map(contacts.map((c) => [c.id, c]));
     const errors: FieldError[] = [];
@@ -77,7 +77,7 @@ export async function inviteToSession(ctx: Ctx, input: InviteInput) {
 
     const existing = await rowsOf<Row>(
       tx,
-      sql`select id, contact_id, archived_at from training_attendance where session_id = ${input.id}::uuid and contact_id = any(${uuidList(ids)}::uuid[]) for update`,
+      sql`select id, contact_id, archived_at from training_attendance where session_id = ${input.id}::uuid and contact_id = any(${uuidArray(ids)}) for update`,
     );
     const had = new Map(existing.map((r) => [r.contact_id as string, r]));
     const invited: string[] = [];
@@ -251,7 +251,7 @@ export async function trainingBrief(ctx: Ctx, input: TrainingBriefInput) {
   const [engagement] = await rowsOf<Row>(ctx, sql`select e.id, e.name, e.company_id from engagements e where e.id = ${engagementId}::uuid`);
   if (!ids.length) return { session: sessionView(session), engagement, attendees: [], not_visible: all.length };
 
-  const list = sql`${uuidList(ids)}::uuid[]`;
+  const list = uuidArray(ids);
   const answers = await rowsOf<{ contact_id: string; survey_type: string; question: string; answer: string; completed_on: string | null }>(ctx, sql`
     select contact_id, survey_type, question, answer, survey_completed_date::text as completed_on
     from survey_responses

@@ -16,55 +16,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { divRound, fromUnits, toUnits } from '../assessment/roi.ts';
 import type { Ctx } from '../context.ts';
-import { getRecord, type Row } from '../resource.ts';
+import { getRecord } from '../resource.ts';
 import { resource } from '../resources.ts';
-
-const uuidList = (ids: string[]) => `{${ids.join(',')}}`;
-
-/** Sets actual_hours of each engagement to the sum of its live work rows, in one statement; `without` leaves one row out (a delete). */
-async function syncActualHours(ctx: Ctx, engagementIds: string[], without?: string): Promise<void> {
-  const ids = [...new Set(engagementIds.filter((id) => typeof id === 'string'))];
-  if (!ids.length) return;
-  const skip = without ? sql`and w.id <> ${without}::uuid` : sql``;
-  // Lock first, sum after: under read committed the update's own snapshot would miss work
-  // another transaction committed while this one waited for the row (a lost addition).
-  // `no key update` does not conflict with the key-share locks that inserting work takes.
-  await ctx.db.execute(sql`select id from engagements where id = any(${uuidList(ids)}::uuid[]) order by id for no key update`);
-  await ctx.db.execute(sql`
-    update engagements e set actual_hours = total.hours, updated_at = ${ctx.now().toISOString()}::timestamptz
-    from (
-      select e2.id,
-        (select coalesce(sum(w.hours), 0) from work_completed w
-          where w.engagement_id = e2.id and w.archived_at is null ${skip}) as hours
-      from engagements e2 where e2.id = any(${uuidList(ids)}::uuid[])
-    ) total
-    where e.id = total.id and e.actual_hours is distinct from total.hours`);
-}
-
-/** afterWrite of work_completed: created, changed, archived or restored. */
-export async function workWritten(ctx: Ctx, row: Row, before: Row | undefined): Promise<void> {
-  const unchanged =
-    before !== undefined &&
-    before.engagement_id === row.engagement_id &&
-    before.hours === row.hours &&
-    (before.archived_at === null) === (row.archived_at === null);
-  if (unchanged) return;
-  await syncActualHours(ctx, [row.engagement_id as string, ...(before ? [before.engagement_id as string] : [])]);
-}
-
-/** beforeRemove of work_completed: an archive is followed by afterWrite; a delete is not, so it is handled here. */
-export async function workRemoved(ctx: Ctx, row: Row, how: 'archive' | 'delete'): Promise<void> {
-  if (how === 'delete') await syncActualHours(ctx, [row.engagement_id as string], row.id as string);
-}
-
-/** afterBulkCreate of work_completed: every engagement the batch touched, at once. */
-export async function workCreated(ctx: Ctx, ids: string[]): Promise<void> {
-  if (!ids.length) return;
-  const r = (await ctx.db.execute(
-    sql`select distinct engagement_id from work_completed where id = any(${uuidList(ids)}::uuid[])`,
-  )) as unknown as { rows: { engagement_id: string }[] };
-  await syncActualHours(ctx, r.rows.map((x) => x.engagement_id));
-}
 
 // ---------------------------------------------------------------------------
 // The hours view

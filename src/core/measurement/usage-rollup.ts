@@ -8,12 +8,12 @@ import { z } from 'zod';
 import { withTx, type Ctx } from '../context.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
+import { uuidArray } from '../sql-arrays.ts';
 
 /** First key of the two-key advisory locks taken per engagement ('usag'); the one-key space (migrations) never meets it. */
 const LOCK_CLASS = 0x75736167;
 
 /** Values that need no quoting (uuids, dates, integers) as one PostgreSQL array literal: a whole chunk travels as one parameter. */
-export const plainArray = (v: (string | null)[]) => `{${v.map((x) => x ?? 'NULL').join(',')}}`;
 
 /**
  * Serialises writers of the same engagements' usage, always in the same order: without it a
@@ -22,7 +22,7 @@ export const plainArray = (v: (string | null)[]) => `{${v.map((x) => x ?? 'NULL'
 export async function lockEngagements(ctx: Ctx, ids: string[]): Promise<void> {
   if (!ids.length) return;
   await ctx.db.execute(
-    sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int4, h) from (select distinct hashtext(e::text) as h from unnest(${plainArray(ids)}::uuid[]) as e order by 1) as s`,
+    sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int4, h) from (select distinct hashtext(e::text) as h from unnest(${uuidArray(ids)}) as e order by 1) as s`,
   );
 }
 

@@ -14,7 +14,8 @@ import { writeAudit } from '../platform/audit.ts';
 import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
 import { readRows, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
-import { lockEngagements, plainArray } from './usage-rollup.ts';
+import { lockEngagements } from './usage-rollup.ts';
+import { arrayLiteral, uuidArray } from '../sql-arrays.ts';
 import { fieldAt, MAX_LISTED_ERRORS, MAX_USAGE_ROWS, parseUsageCsv, readRow, tooMany, type UsageRow } from './usage-rows.ts';
 
 export { MAX_USAGE_ROWS } from './usage-rows.ts';
@@ -104,7 +105,7 @@ async function visibleEngagements(ctx: Ctx, scope: VisibilityScope, ids: string[
   if (!ids.length) return new Map();
   const visible = visibleCondition(resource('engagements'), scope, 'e');
   const r = (await ctx.db.execute(
-    sql`select e.id, e.company_id from engagements e where e.id = any(${plainArray(ids)}::uuid[])${visible ? sql` and ${visible}` : sql``}`,
+    sql`select e.id, e.company_id from engagements e where e.id = any(${uuidArray(ids)})${visible ? sql` and ${visible}` : sql``}`,
   )) as unknown as { rows: { id: string; company_id: string }[] };
   return new Map(r.rows.map((x) => [x.id, x.company_id]));
 }
@@ -114,7 +115,7 @@ async function visibleContacts(ctx: Ctx, scope: VisibilityScope, ids: string[]):
   if (!ids.length) return new Map();
   const visible = visibleCondition(resource('contacts'), scope, 'c');
   const r = (await ctx.db.execute(
-    sql`select c.id, c.company_id from contacts c where c.id = any(${plainArray(ids)}::uuid[])${visible ? sql` and ${visible}` : sql``}`,
+    sql`select c.id, c.company_id from contacts c where c.id = any(${uuidArray(ids)})${visible ? sql` and ${visible}` : sql``}`,
   )) as unknown as { rows: { id: string; company_id: string | null }[] };
   return new Map(r.rows.map((x) => [x.id, x.company_id]));
 }
@@ -130,8 +131,8 @@ async function insertChunk(ctx: Ctx, rows: UsageRow[], now: string): Promise<num
   const query = sql`with ins as (
       insert into ai_usage (engagement_id, company_id, contact_id, usage_date, tokens_used, model, source, idempotency_key, notes, created_at)
       select u.e, u.co, u.ct, u.d, u.t, u.m, u.s, u.k, u.n, ${now}::timestamptz
-      from unnest(${plainArray(pick('engagement_id'))}::uuid[], ${plainArray(pick('company_id'))}::uuid[], ${plainArray(pick('contact_id'))}::uuid[],
-        ${plainArray(pick('usage_date'))}::date[], ${plainArray(pick('tokens_used').map(String))}::int8[], ${textArray(pick('model'))}::text[],
+      from unnest(${arrayLiteral(pick('engagement_id'))}::uuid[], ${arrayLiteral(pick('company_id'))}::uuid[], ${arrayLiteral(pick('contact_id'))}::uuid[],
+        ${arrayLiteral(pick('usage_date'))}::date[], ${arrayLiteral(pick('tokens_used').map(String))}::int8[], ${textArray(pick('model'))}::text[],
         ${textArray(pick('source'))}::text[], ${textArray(pick('idempotency_key'))}::text[], ${textArray(pick('notes'))}::text[]) as u(e, co, ct, d, t, m, s, k, n)
       on conflict (idempotency_key) do nothing
       returning engagement_id, company_id, contact_id, usage_date, tokens_used

@@ -17,6 +17,7 @@ import type { Ctx } from '../context.ts';
 import { actingUserId, roleAtLeast } from '../identity/roles.ts';
 import { invalid } from '../errors.ts';
 import { readSettings, type RecordVisibility } from './settings.ts';
+import { uuidArray } from '../sql-arrays.ts';
 
 /** How a resource's records are owned and reached (see ResourceConfig.visibility). */
 export type VisibilityRule = {
@@ -98,7 +99,7 @@ export async function assertParentsVisible(ctx: Ctx, res: Visible, values: Recor
     for (const parent of parents) {
       const cond = visibleCondition(parent, scope, ident(parent.tableName));
       const rows = (await ctx.db.execute(
-        sql`select id from ${sql.raw(ident(parent.tableName))} where id = any(${`{${ids.join(',')}}`}::uuid[])${cond ? sql` and ${cond}` : sql``}`,
+        sql`select id from ${sql.raw(ident(parent.tableName))} where id = any(${uuidArray(ids)})${cond ? sql` and ${cond}` : sql``}`,
       )) as unknown as { rows: { id: string }[] };
       for (const r of rows.rows) seen.add(r.id);
     }

@@ -28,6 +28,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { companies } from '../../db/schema/sales.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
+import { daysBetween } from '../dates.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { getRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
@@ -68,8 +69,6 @@ export type HealthFacts = {
   tokens_last_period: number;
 };
 
-const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
-const daysBetween = (later: string, earlier: string) => Math.round(dayNumber(later) - dayNumber(earlier));
 const iso = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
 
 /** This month to date and the same days of last month (cut at last month's end). */
@@ -104,12 +103,12 @@ function trendPoints(t: number, l: number): number {
 
 /** The score and every factor's points, from the facts (pure: the formula above). */
 export function scoreHealth(f: HealthFacts) {
-  const days = f.last_interaction_date === null ? null : daysBetween(f.today, f.last_interaction_date);
+  const days = f.last_interaction_date === null ? null : daysBetween(f.last_interaction_date, f.today);
   const activityPoints = days === null ? 0 : (ACTIVITY_BANDS.find(([most]) => days <= most)?.[1] ?? 0);
 
   const ticketPoints = Math.max(0, HEALTH_WEIGHTS.support_tickets - 5 * f.open_tickets - 5 * f.high_priority_open_tickets);
 
-  const oldestDays = f.oldest_overdue_due_date === null ? null : daysBetween(f.today, f.oldest_overdue_due_date);
+  const oldestDays = f.oldest_overdue_due_date === null ? null : daysBetween(f.oldest_overdue_due_date, f.today);
   const invoicePoints = oldestDays !== null && oldestDays > 60 ? 0 : Math.max(0, HEALTH_WEIGHTS.overdue_invoices - 10 * f.overdue_invoices);
 
   const engagementApplicable = f.engagements.length > 0;

@@ -7,6 +7,7 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { companies, contacts, interactions } from '../../db/schema/sales.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
+import { addDays, daysBetween } from '../dates.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, validateUpdate, type Row } from '../resource.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
@@ -166,21 +167,12 @@ export type FollowUpsInput = {
   limit?: number | undefined;
 };
 
-const addDays = (isoDate: string, days: number) => {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-};
-
 /** Monday to Sunday of the week that contains `today`. */
 export function weekOf(today: string): { from: string; to: string } {
   const dow = (new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7;
   const from = addDays(today, -dow);
   return { from, to: addDays(from, 6) };
 }
-
-const dayDiff = (a: string, b: string) =>
-  Math.round((Date.parse(`${a}T00:00:00Z`) - Date.parse(`${b}T00:00:00Z`)) / 86_400_000);
 
 /**
  * Step 3: interactions whose follow_up_date falls in the window (this week by default,
@@ -228,7 +220,7 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
   const truncated = rows.length > limit;
   const items = rows.slice(0, limit).map((r) => {
     const due = String(r.follow_up_date);
-    const late = dayDiff(today, due);
+    const late = daysBetween(due, today);
     return {
       interaction_id: r.id as string,
       follow_up_date: due,

@@ -7,7 +7,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { CostLine } from '../types.ts';
 import { endInstant, monthEnd, monthOfDay, monthStart, type Month } from '../rules.ts';
-import { contactNameOf, str, uuidList, type Raw } from './db.ts';
+import { contactNameOf, str, type Raw } from './db.ts';
+import { uuidArray } from '../../sql-arrays.ts';
 import { cents, divRound, money, toUnits } from './exact.ts';
 
 export type CostSource = {
@@ -27,7 +28,7 @@ export type CostSource = {
  * end. `names: false` labels licences without looking up whose they are (the portfolio shows no lines).
  */
 export function costSources(ids: readonly string[], from: Month, to: Month, opts: { names?: boolean } = {}): { fees: SQL; licences: SQL; tools: SQL } {
-  const list = uuidList(ids);
+  const list = uuidArray(ids);
   return {
     fees: sql`select engagement_id, invoice_number, invoice_type, amount::text as amount, currency, issue_date::text as issue_date
       from invoices

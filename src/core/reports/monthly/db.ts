@@ -23,8 +23,6 @@ export async function readSources<K extends string>(ctx: Ctx, sources: Record<K,
   return Object.fromEntries(keys.map((k) => [k, JSON.parse(String(row![k])) as Raw[]])) as Record<K, Raw[]>;
 }
 
-/** Ids (already known to be uuids: they come from the database) as one array parameter. */
-export const uuidList = (ids: readonly string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /** A timestamp column as epoch milliseconds in text (exact in JSON and with both drivers). */
 export const msOf = (column: string): SQL => sql.raw(`(extract(epoch from ${column}) * 1000)::bigint::text`);

@@ -6,7 +6,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PersonSaving, TaskSaving, TimeSavedSection } from '../types.ts';
 import { monthEnd, monthOfDay, monthStart, weekdaysIn, type Month } from '../rules.ts';
-import { contactNameOf, num, str, uuidList, type Raw } from './db.ts';
+import { contactNameOf, num, str, type Raw } from './db.ts';
+import { uuidArray } from '../../sql-arrays.ts';
 import { decimal2, hoursOf, hundredths, money, valueCents } from './exact.ts';
 
 export type Measurement = { on: string; after: number; occurrences: number | null };
@@ -48,7 +49,7 @@ const TASK_FILTER = sql.raw(`t.archived_at is null and t.ai_adoption_status <> '
  * measured_on) answers both). `names: false` leaves out the people's names (the portfolio shows none).
  */
 export function taskSources(ids: readonly string[], from: Month, to: Month, opts: { names?: boolean } = {}): { tasks: SQL; measurements: SQL } {
-  const list = uuidList(ids);
+  const list = uuidArray(ids);
   return {
     tasks: sql`select t.id, t.engagement_id, t.contact_id, ${opts.names === false ? sql`''` : contactNameOf('t.contact_id')} as contact_name,
         t.task_name, t.frequency, t.ai_adoption_status, t.occurrences_per_month::text as stated, t.time_before_ai

@@ -2,8 +2,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { SupportSection, TicketLine } from '../types.ts';
 import { endInstant, startInstant, type Month } from '../rules.ts';
-import { msOf, num, str, uuidList, type Raw } from './db.ts';
-import { cents, decimal2, divRound } from './exact.ts';
+import { msOf, num, str, type Raw } from './db.ts';
+import { uuidArray } from '../../sql-arrays.ts';
+import { hoursFromMs } from '../../delivery/tickets.ts';
+import { cents, decimal2 } from './exact.ts';
 
 export type TicketRow = {
   id: string;
@@ -24,7 +26,7 @@ export function ticketSource(ids: readonly string[], from: Month, to: Month): SQ
   return sql`select id, engagement_id, ticket_number, subject, category, priority, status, ${msOf('request_date')} as requested,
       ${msOf('resolved_at')} as resolved, hours_spent::text as hours_spent
     from support_tickets
-    where engagement_id = any(${uuidList(ids)}) and request_date < ${endInstant(to)}::timestamptz
+    where engagement_id = any(${uuidArray(ids)}) and request_date < ${endInstant(to)}::timestamptz
       and (resolved_at is null or resolved_at >= ${startInstant(from)}::timestamptz) and archived_at is null`;
 }
 
@@ -62,10 +64,6 @@ export function ticketCounts(tickets: readonly TicketRow[], month: Month): { ope
   }
   return { opened, resolved, open_at_month_end: open };
 }
-
-const MS_PER_HOUR = 3_600_000n;
-/** Milliseconds → hours to 0.01. */
-const hoursFromMs = (ms: bigint, halves = 1n) => decimal2(divRound(ms * 100n, MS_PER_HOUR * halves));
 
 export function supportSection(tickets: readonly TicketRow[], month: Month): SupportSection {
   const b = bounds(month);

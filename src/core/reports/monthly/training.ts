@@ -2,7 +2,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { TrainingSection, TrainingSessionLine } from '../types.ts';
 import { endInstant, startInstant, type Month } from '../rules.ts';
-import { bool, contactNameOf, msOf, num, str, uuidList, type Raw } from './db.ts';
+import { bool, contactNameOf, msOf, num, str, type Raw } from './db.ts';
+import { uuidArray } from '../../sql-arrays.ts';
 import { percent } from './exact.ts';
 
 type Attendee = { contact_id: string; name: string; attended: boolean };
@@ -27,7 +28,7 @@ export function sessionSource(ids: readonly string[]): SQL {
         from training_attendance a
         where a.session_id = s.id and a.archived_at is null), '[]'::json) as people
     from training_sessions s
-    where s.engagement_id = any(${uuidList(ids)}) and s.archived_at is null`;
+    where s.engagement_id = any(${uuidArray(ids)}) and s.archived_at is null`;
 }
 
 const order = (x: number | null, y: number | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : x - y);

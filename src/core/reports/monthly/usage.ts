@@ -5,7 +5,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { UsagePerson, UsageSection } from '../types.ts';
 import { monthEnd, monthStart, type Month } from '../rules.ts';
-import { bool, contactNameOf, str, uuidList, type Raw } from './db.ts';
+import { bool, contactNameOf, str, type Raw } from './db.ts';
+import { uuidArray } from '../../sql-arrays.ts';
 
 export const NOT_ATTRIBUTED = 'Not attributed';
 
@@ -18,7 +19,7 @@ export type UsageRow = { engagement_id: string; month: Month; person: boolean; c
  * the last month's people only (`people: false`: totals only, for the portfolio).
  */
 export function usageSource(ids: readonly string[], from: Month, to: Month, opts: { people?: boolean } = {}): SQL {
-  const list = uuidList(ids);
+  const list = uuidArray(ids);
   const people =
     opts.people === false
       ? sql``

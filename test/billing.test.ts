@@ -15,7 +15,7 @@ import { createUser } from '../src/core/identity/users.ts';
 import { INVOICE_MOVES, invoiceStanding, cancelInvoice, payInvoice, sendInvoice } from '../src/core/delivery/invoices.ts';
 import { closeTicket, reopenTicket, resolveTicket, TICKET_MOVES, ticketMetrics } from '../src/core/delivery/tickets.ts';
 import { invoke, operationByName } from '../src/core/registry.ts';
-import { createRecord, getRecord, insertRecord, updateRecord, type Row } from '../src/core/resource.ts';
+import { createRecord, insertRecord, updateRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import type { Db } from '../src/db/client.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';

@@ -129,7 +129,6 @@ dbSuite('AI usage and LLM calls', ({ database, ctx, backend }) => {
     const bob = await createContact({ ctx: x, parents: { companies: company.id as string } });
     return { company: company.id as string, engagement: engagement.id as string, ann: ann.id as string, bob: bob.id as string };
   }
-  type Client = Awaited<ReturnType<typeof client>>;
 
   const query = <T = Row>(text: string, params?: unknown[]) => database().query<T>(text, params);
   /** The rollup rows of some engagements, in a stable order and text form. */

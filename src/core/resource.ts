@@ -20,7 +20,6 @@ import {
   visibilityScope,
   visibleCondition,
   type VisibilityRule,
-  type VisibilityScope,
   type Visible,
 } from './platform/visibility.ts';
 

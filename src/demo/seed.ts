@@ -22,7 +22,7 @@ import { calculateRoi } from '../core/assessment/roi.ts';
 import { ingestUsage, MAX_USAGE_ROWS } from '../core/measurement/usage.ts';
 import { updateSettings } from '../core/platform/settings.ts';
 import { recomputeAllHealth } from '../core/sales/health.ts';
-import { applyUpdate, createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
+import { createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
 import {
   completeMeeting,

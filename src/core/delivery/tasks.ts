@@ -20,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { localDate, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import { applyUpdate, fetchRow, getRecord, insertRecord, type Row } from '../resource.ts';
+import { applyUpdate, fetchRow, getRecord, insertRecord } from '../resource.ts';
 import { resource } from '../resources.ts';
 
 const tasksRes = () => resource('contact_tasks');

@@ -16,7 +16,7 @@ import { confirmPassword } from './login-throttle.ts';
 import { identityOptions, type IdentityConfig } from './options.ts';
 import { checkPasswordPolicy, hashPassword } from './passwords.ts';
 import { actingUserId, requireRole, roleAtLeast } from './roles.ts';
-import { assertNotLastAdmin, loadUser, publicUser, type PublicUser, type UserRow } from './user-record.ts';
+import { assertNotLastAdmin, loadUser, publicUser, type PublicUser } from './user-record.ts';
 
 const usersResource = () => resource('users');
 

@@ -34,7 +34,7 @@ import {
   positive,
   tstz,
 } from './columns.ts';
-import { users, ownerRef } from './platform.ts';
+import { ownerRef } from './platform.ts';
 import { companies, contacts } from './sales.ts';
 
 

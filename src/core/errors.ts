@@ -46,6 +46,7 @@ export const invalid = (fields: FieldError[], message?: string) =>
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** A zod failure as field errors: unknown keys, missing fields and bad values, each named. */
+// Needs the issues' input (safeParse(…, { reportInput: true })) to tell a missing field from a wrong one.
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.flatMap((i) =>
     i.code === 'unrecognized_keys'
@@ -56,7 +57,19 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
 
 /** Parses input with a schema, or throws VALIDATION naming each bad field. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const r = schema.safeParse(input);
+  const r = schema.safeParse(input, { reportInput: true });
   if (r.success) return r.data;
   throw invalid(zodFieldErrors(r.error));
+}
+
+/** Runs a validation of a nested payload and reports its field errors under a prefix (`contact.email`). */
+export function nestedFields<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof AppError && e.details.fields) {
+      throw invalid(e.details.fields.map((f) => ({ field: `${prefix}.${f.field}`, message: f.message })));
+    }
+    throw e;
+  }
 }

@@ -214,7 +214,7 @@ export function validateCreate(res: Resource, input: unknown): Row {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
   }
-  const r = res.createSchema.safeParse(input);
+  const r = res.createSchema.safeParse(input, { reportInput: true });
   if (!r.success) throw invalid(fieldErrors(res, r.error, 'create'));
   return r.data;
 }
@@ -223,7 +223,7 @@ export function validateUpdate(res: Resource, input: unknown): Row {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     throw invalid([{ field: 'body', message: 'must be a JSON object' }]);
   }
-  const r = res.updateSchema.safeParse(input);
+  const r = res.updateSchema.safeParse(input, { reportInput: true });
   if (!r.success) throw invalid(fieldErrors(res, r.error, 'update'));
   if (Object.keys(r.data).length === 0) throw invalid([{ field: 'body', message: 'names no field to change' }]);
   return r.data;
@@ -474,6 +474,10 @@ export async function createRecord(ctx: Ctx, res: Resource, input: unknown, oper
   requireMode(res, ['editable', 'append'], 'created');
   return insertRecord(ctx, res, validateCreate(res, input), operation);
 }
+
+/** The input of a verb that takes one record of a table whole (validated by the verb, as the table's create would). */
+export const recordFields = (table: string) =>
+  z.record(z.string(), z.unknown()).describe(`Fields of a ${table} record, as its create takes them (describe the ${table} table to see them)`);
 
 export const MAX_BULK = 10_000;
 

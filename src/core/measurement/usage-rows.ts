@@ -129,7 +129,7 @@ export function readRow(raw: unknown, at: string, defaultEngagement: string | un
     const { key, ...row } = plain;
     return { ...row, idempotency_key: key ?? usageKey(row), at };
   }
-  const r = UsageRowInput.safeParse(input);
+  const r = UsageRowInput.safeParse(input, { reportInput: true });
   if (!r.success) {
     const seen = new Set<string>();
     for (const f of zodFieldErrors(r.error)) {

@@ -2,11 +2,10 @@
 import { z } from 'zod';
 import { CURRENCIES } from '../../db/schema/columns.ts';
 import type { Operation } from '../registry.ts';
+import { recordFields } from '../resource.ts';
 import { convertLead, explainLeadScore, MESSAGE_MIN_CHARS, qualifyLead, QUALIFY_OUTCOMES } from './leads.ts';
 
 const id = z.uuid({ message: 'must be a UUID' });
-const fieldsOf = (table: string) =>
-  z.record(z.string(), z.unknown()).describe(`Fields of a ${table} record, as for POST /api/v1/${table}`);
 const expectedVersion = z.int().min(1).optional().describe('refuse if the lead is no longer at this version');
 
 export const leadOperations: Operation[] = [
@@ -61,9 +60,9 @@ export const leadOperations: Operation[] = [
       id,
       company_id: id.optional().describe('link this existing company instead of matching or creating one'),
       match_company: z.boolean().optional().describe('false: always create a new company (default true: link a matching one)'),
-      company: fieldsOf('companies').optional(),
-      contact: fieldsOf('contacts').optional(),
-      deal: fieldsOf('deals').optional(),
+      company: recordFields('companies').optional(),
+      contact: recordFields('contacts').optional(),
+      deal: recordFields('deals').optional(),
       deal_id: id.optional().describe('link this existing deal of the company instead of creating one'),
       expected_version: expectedVersion,
     }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { STATUS_ENTITIES } from '../../db/schema/platform.ts';
 import { statusTimeline } from '../platform/history.ts';
 import type { Operation } from '../registry.ts';
+import { recordFields } from '../resource.ts';
 import {
   completeMeeting,
   followUpsDue,
@@ -13,8 +14,6 @@ import {
 } from './workflow.ts';
 
 const id = z.uuid({ message: 'must be a UUID' });
-const fieldsOf = (table: string) =>
-  z.record(z.string(), z.unknown()).describe(`Fields of a ${table} record, as for POST /api/v1/${table}`);
 const isoDate = z.iso.date({ message: 'must be a real calendar date as YYYY-MM-DD' });
 
 export const salesOperations: Operation[] = [
@@ -28,8 +27,8 @@ export const salesOperations: Operation[] = [
     destructive: false,
     kind: 'action',
     input: z.strictObject({
-      company: fieldsOf('companies'),
-      contact: fieldsOf('contacts').optional(),
+      company: recordFields('companies'),
+      contact: recordFields('contacts').optional(),
       allow_duplicate: z.boolean().optional().describe('create it even if a company with this name or domain exists'),
     }),
     http: { method: 'post', path: '/api/v1/sales/prospects', status: 201 },
@@ -47,8 +46,8 @@ export const salesOperations: Operation[] = [
     input: z.strictObject({
       company_id: id.describe('the company spoken to'),
       contact_id: id.optional().describe('a known contact at the company'),
-      contact: fieldsOf('contacts').optional(),
-      interaction: fieldsOf('interactions'),
+      contact: recordFields('contacts').optional(),
+      interaction: recordFields('interactions'),
     }),
     http: { method: 'post', path: '/api/v1/sales/interactions', status: 201 },
     run: (ctx, input) => logInteraction(ctx, input),
@@ -84,7 +83,7 @@ export const salesOperations: Operation[] = [
     input: z.strictObject({
       company_id: id.describe('the company to meet'),
       contact_id: id.optional().describe('who the meeting is with'),
-      meeting: fieldsOf('interactions'),
+      meeting: recordFields('interactions'),
     }),
     http: { method: 'post', path: '/api/v1/sales/meetings', status: 201 },
     run: (ctx, input) => scheduleMeeting(ctx, input),
@@ -98,7 +97,7 @@ export const salesOperations: Operation[] = [
     scope: 'write',
     destructive: false,
     kind: 'action',
-    input: z.strictObject({ id, result: fieldsOf('interactions') }),
+    input: z.strictObject({ id, result: recordFields('interactions') }),
     http: { method: 'post', path: '/api/v1/sales/meetings/{id}/complete' },
     run: (ctx, input) => completeMeeting(ctx, input),
   },

@@ -8,7 +8,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { companies, contacts, interactions } from '../../db/schema/sales.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
 import { addDays, daysBetween } from '../dates.ts';
-import { AppError, invalid, notFound } from '../errors.ts';
+import { AppError, invalid, nestedFields, notFound } from '../errors.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, validateUpdate, type Row } from '../resource.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { domainOf, resource } from '../resources.ts';
@@ -16,18 +16,6 @@ import { domainOf, resource } from '../resources.ts';
 const companiesRes = () => resource('companies');
 const contactsRes = () => resource('contacts');
 const interactionsRes = () => resource('interactions');
-
-/** Validates a nested payload and reports its field errors under a prefix (`contact.email`). */
-function nested<T>(prefix: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof AppError && e.details.fields) {
-      throw invalid(e.details.fields.map((f) => ({ field: `${prefix}.${f.field}`, message: f.message })));
-    }
-    throw e;
-  }
-}
 
 async function findSimilarCompany(ctx: Ctx, name: string, website: unknown): Promise<(Row & { visible: boolean }) | undefined> {
   const domain = domainOf(website);
@@ -56,12 +44,12 @@ export type LogProspectInput = {
 
 /** Step 1: a new company at `lead`, with an optional first contact, in one transaction. */
 export async function logProspect(ctx: Ctx, input: LogProspectInput) {
-  const companyValues = nested('company', () => validateCreate(companiesRes(), input.company));
+  const companyValues = nestedFields('company', () => validateCreate(companiesRes(), input.company));
   if (companyValues.status !== undefined && companyValues.status !== 'lead') {
     throw invalid([{ field: 'company.status', message: 'a new prospect starts at lead; move it with the workflow verbs' }]);
   }
   const contactValues = input.contact
-    ? nested('contact', () => validateCreate(contactsRes(), { ...input.contact }))
+    ? nestedFields('contact', () => validateCreate(contactsRes(), { ...input.contact }))
     : undefined;
   if (contactValues && contactValues.company_id !== undefined) {
     throw invalid([{ field: 'contact.company_id', message: 'is set to the new company' }]);
@@ -119,11 +107,11 @@ export async function logInteraction(ctx: Ctx, input: LogInteractionInput) {
   if (input.contact_id && input.contact) {
     throw invalid([{ field: 'contact', message: 'give either contact_id or contact, not both' }]);
   }
-  const values = nested('interaction', () => validateCreate(interactionsRes(), input.interaction));
+  const values = nestedFields('interaction', () => validateCreate(interactionsRes(), input.interaction));
   for (const f of ['company_id', 'contact_id'] as const) {
     if (values[f] !== undefined) throw invalid([{ field: `interaction.${f}`, message: `is given at the top level as ${f}` }]);
   }
-  const contactValues = input.contact ? nested('contact', () => validateCreate(contactsRes(), input.contact)) : undefined;
+  const contactValues = input.contact ? nestedFields('contact', () => validateCreate(contactsRes(), input.contact)) : undefined;
   return withTx(ctx, async (tx) => {
     const company = await getRecord(tx, companiesRes(), input.company_id);
     let contact: Row | null = null;
@@ -259,7 +247,7 @@ export type ScheduleMeetingInput = {
 
 /** Step 4: book a meeting (an interaction with a schedule); the company moves to meeting_scheduled. */
 export async function scheduleMeeting(ctx: Ctx, input: ScheduleMeetingInput) {
-  const values = nested('meeting', () => validateCreate(interactionsRes(), { type: 'meeting', ...input.meeting }));
+  const values = nestedFields('meeting', () => validateCreate(interactionsRes(), { type: 'meeting', ...input.meeting }));
   if (!(values.scheduled_at instanceof Date)) throw invalid([{ field: 'meeting.scheduled_at', message: 'is required' }]);
   if (values.type !== 'meeting') throw invalid([{ field: 'meeting.type', message: 'is meeting' }]);
   for (const f of ['company_id', 'contact_id', 'meeting_status'] as const) {
@@ -293,7 +281,7 @@ export type CompleteMeetingInput = { id: string; result: Record<string, unknown>
 
 /** Step 4: after the meeting, record what happened; a company at meeting_scheduled moves to meeting_complete. */
 export async function completeMeeting(ctx: Ctx, input: CompleteMeetingInput) {
-  const changes = nested('result', () => validateUpdate(interactionsRes(), input.result));
+  const changes = nestedFields('result', () => validateUpdate(interactionsRes(), input.result));
   for (const f of ['company_id', 'contact_id', 'meeting_status', 'type', 'scheduled_at'] as const) {
     if (changes[f] !== undefined) throw invalid([{ field: `result.${f}`, message: 'cannot be changed when completing a meeting' }]);
   }

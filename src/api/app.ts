@@ -11,13 +11,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
-import { apiKeyActor, userActor } from '../core/identity/actor.ts';
-import { authenticateApiKey } from '../core/identity/api-keys.ts';
+import { agentActor, apiKeyActor, userActor } from '../core/identity/actor.ts';
+import { authenticateApiKey, type PublicApiKey } from '../core/identity/api-keys.ts';
+import type { PublicUser } from '../core/identity/user-record.ts';
 import type { IdentityConfig } from '../core/identity/options.ts';
 import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
 import { writeAudit } from '../core/platform/audit.ts';
 import { accessCacheFor } from '../core/platform/cache.ts';
-import { invoke, operations, type Operation } from '../core/registry.ts';
+import { invoke, isBulk, operations, type Operation } from '../core/registry.ts';
 import { isUuid } from '../core/fields.ts';
 import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
 import type { Database } from '../db/client.ts';
@@ -25,6 +26,7 @@ import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { Download } from '../core/reports/types.ts';
+import { handleMcpRequest } from '../mcp/http.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
@@ -250,16 +252,16 @@ export function createApp(opts: AppOptions) {
     });
 
   /** Records a refused request (401/403) in the audit log, outside any transaction, never failing the request. */
-  const auditRefusal = async (ctx: Ctx, op: Operation, c: Context<Env>, e: AppError) => {
+  const auditRefusal = async (ctx: Ctx, target: { table: string; operation: string }, c: Context<Env>, e: AppError) => {
     const id = (c.req.param() as Record<string, string>).id ?? (c.req.param() as Record<string, string>).user_id;
     try {
       await writeAudit(
         { ...ctx, inTx: false },
         {
           action: 'refused',
-          table: op.resource?.name ?? op.name.split('.')[0]!,
+          table: target.table,
           recordId: isUuid(id) ? id : null,
-          operation: op.name,
+          operation: target.operation,
           after: {
             status: e.code === 'UNAUTHORIZED' ? 401 : 403,
             code: e.code,
@@ -296,6 +298,47 @@ export function createApp(opts: AppOptions) {
 <body><h1>Throughline</h1><p>The server is running on the ${database.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database.</p>
 <p>Every API call needs a session (<code>POST /api/v1/auth/login</code>) or an API key (<code>Authorization: Bearer tl_…</code>).</p>
 <ul><li><a href="/api/docs">API documentation</a></li><li><a href="/api/openapi.json">OpenAPI document</a></li><li><a href="/api/v1/companies">Companies</a></li><li><a href="/api/v1/sales/follow-ups">Follow-ups due this week</a></li></ul></body></html>`);
+  });
+
+  // MCP over HTTP: an API key only (never the session cookie, so no browser can be made to call it).
+  app.all('/mcp', bulkLimit, async (c) => {
+    const ctx = ctxFor(c);
+    await rateLimits?.address(ctx.meta?.ip ?? '');
+    if (c.req.method !== 'POST') {
+      // Stateless streamable HTTP: no event stream to GET and no session to DELETE (the MCP spec's 405).
+      const problem = toProblem(new AppError('PRECONDITION_FAILED', 'The MCP endpoint takes POST requests only (streamable HTTP, stateless)'), c.get('requestId'), log);
+      return c.newResponse(JSON.stringify({ ...problem, status: 405, title: 'Method not allowed' }), 405, { 'content-type': 'application/problem+json', allow: 'POST' });
+    }
+    const target = { table: 'mcp', operation: 'mcp.http' };
+    let user: PublicUser;
+    let key: PublicApiKey;
+    try {
+      if (sameOrigin(c) === false) throw new Refusal('FORBIDDEN', 'The MCP endpoint refuses requests from web pages of other sites', { details: { reason: 'origin' } });
+      const m = /^Bearer[ ]+(tl_[\x21-\x7e]{1,300})[ ]*$/i.exec(c.req.header('authorization') ?? '');
+      if (!m) {
+        c.header('www-authenticate', 'Bearer realm="throughline"');
+        throw new Refusal('UNAUTHORIZED', 'The MCP endpoint needs an API key: Authorization: Bearer tl_… (create one with POST /api/v1/api_keys)', { details: { reason: 'no_api_key' } });
+      }
+      ({ user, key } = await authenticateApiKey(ctx, m[1]!).catch((e: unknown) => rethrow(e, 'bad_api_key', { key_prefix: m[1]!.slice(0, 13) })));
+    } catch (e) {
+      if (e instanceof Refusal) await auditRefusal(ctx, target, c, e);
+      throw e;
+    }
+    const credential: Credential = { kind: 'api_key', id: key.id };
+    const actor = agentActor(user, { key });
+    const origin = `${isHttps(c) ? 'https' : 'http'}://${new URL(c.req.url).host}`;
+    return handleMcpRequest(
+      {
+        ctx: { ...ctx, actor, credential },
+        actor: async () => actor,
+        // Every call counts against the key's budget, a batch of calls in one request included.
+        ...(rateLimits ? { limit: () => rateLimits.credential(credential) } : {}),
+        links: { base: origin },
+        log,
+      },
+      c.req.raw,
+      opts.bulkBodyLimitBytes ?? 33_554_432,
+    );
   });
 
   for (const op of operations) {
@@ -337,7 +380,7 @@ export function createApp(opts: AppOptions) {
       } catch (e) {
         // Sign-in records its own refusals; everything else refused here or by the core is recorded now.
         if (e instanceof Refusal || (e instanceof AppError && !op.public && ctx.actor.type !== 'anonymous' && (e.code === 'FORBIDDEN' || e.code === 'UNAUTHORIZED'))) {
-          await auditRefusal(ctx, op, c, e);
+          await auditRefusal(ctx, { table: op.resource?.name ?? op.name.split('.')[0]!, operation: op.name }, c, e);
         }
         throw e;
       }
@@ -360,7 +403,7 @@ export function createApp(opts: AppOptions) {
     if (method === 'get') app.get(path, handler);
     else if (method === 'delete') app.delete(path, handler);
     else if (method === 'patch') app.patch(path, limit, handler);
-    else app.post(path, op.kind === 'bulk_create' || op.largeBody ? bulkLimit : limit, handler);
+    else app.post(path, isBulk(op) ? bulkLimit : limit, handler);
   }
   return app;
 }

@@ -64,12 +64,19 @@ export type Operation<I = any, O = any> = {
    * with its own content type, the CLI writes it to --out or standard output.
    */
   download?: { formats: readonly string[] };
-  /** Takes a batch (ingestion): the body may be as large as a bulk create's (THROUGHLINE_BULK_BODY_LIMIT). */
-  largeBody?: true;
+  /**
+   * Acts on many records in one call (ingestion, imports, sweeps over every record): the API
+   * takes a body as large as a bulk create's (THROUGHLINE_BULK_BODY_LIMIT), and an agent must
+   * confirm it. Bulk creates are bulk without saying so.
+   */
+  bulk?: true;
   /** `session`: this operation starts (sign-in) or ends (sign-out) the caller's browser session. */
   http: { method: HttpMethod; path: string; status?: number; session?: 'start' | 'end' };
   run: (ctx: Ctx, input: I) => Promise<O>;
 };
+
+/** Changes many records at once: an agent must confirm it, as it must a destructive one. */
+export const isBulk = (op: Operation) => op.kind === 'bulk_create' || op.bulk === true;
 
 export function defineOperation<I, O>(op: Operation<I, O>): Operation<I, O> {
   return op;

@@ -68,6 +68,7 @@ export const auditOperations: Operation[] = [
     tag: 'assessment',
     scope: 'write',
     destructive: false,
+    bulk: true,
     kind: 'action',
     input: z.strictObject({
       id: id.describe('the company'),

@@ -166,6 +166,7 @@ export const decisionOperations: Operation[] = [
     tag: TAG,
     scope: 'write',
     destructive: false,
+    bulk: true,
     kind: 'action',
     input: z.strictObject({}),
     http: { method: 'post', path: '/api/v1/proposals/expire-due' },

@@ -20,6 +20,8 @@ import {
   inviteToSession,
   RecordAttendanceInput,
   recordAttendance,
+  ScheduleSessionInput,
+  scheduleSession,
   TrainingBriefInput,
   trainingBrief,
 } from './training.ts';
@@ -140,6 +142,18 @@ export const deliveryOperations: Operation[] = [
     input: TrainingBriefInput,
     http: { method: 'get', path: '/api/v1/training_sessions/{id}/brief' },
     run: (ctx, input) => trainingBrief(ctx, input),
+  },
+  {
+    name: 'delivery.schedule_session',
+    summary: 'Schedule a training session and invite people to it',
+    description: 'Step 16 in one act: the session (engagement_id, session_number, title, scheduled_date, location, delivered_by…) and, if contact_ids are given, one attendance row per person invited. Nothing is written unless both are valid.',
+    tag: TAG,
+    scope: 'write',
+    destructive: false,
+    kind: 'action',
+    input: ScheduleSessionInput,
+    http: { method: 'post', path: '/api/v1/training_sessions/schedule', status: 201 },
+    run: (ctx, input) => scheduleSession(ctx, input),
   },
   {
     name: 'delivery.invite_to_session',

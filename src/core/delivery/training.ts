@@ -20,10 +20,10 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { withTx, type Ctx } from '../context.ts';
-import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
+import { AppError, invalid, nestedFields, notFound, type FieldError } from '../errors.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
-import { applyUpdate, fetchRow, getRecord, insertRecord, type Row } from '../resource.ts';
+import { applyUpdate, fetchRow, getRecord, insertRecord, recordFields, validateCreate, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { uuidArray } from '../sql-arrays.ts';
 
@@ -100,6 +100,25 @@ export async function inviteToSession(ctx: Ctx, input: InviteInput) {
           where a.session_id = ${input.id}::uuid and a.archived_at is null order by c.name, a.id`,
     );
     return { session_id: input.id, invited, already_invited: already, attendance };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Schedule: the session and its invitations in one act (step 16)
+
+export const ScheduleSessionInput = z.strictObject({
+  session: recordFields('training_sessions'),
+  contact_ids: InviteInput.shape.contact_ids.optional().describe('who to invite: contacts of the engagement\'s company'),
+});
+export type ScheduleSessionInput = z.infer<typeof ScheduleSessionInput>;
+
+export async function scheduleSession(ctx: Ctx, input: ScheduleSessionInput) {
+  const values = nestedFields('session', () => validateCreate(sessionsRes(), input.session));
+  return withTx(ctx, async (tx) => {
+    const session = await insertRecord(tx, sessionsRes(), values, 'delivery.schedule_session');
+    if (!input.contact_ids?.length) return { session, invited: [], attendance: [] };
+    const { invited, attendance } = await inviteToSession(tx, { id: session.id as string, contact_ids: input.contact_ids });
+    return { session, invited, attendance };
   });
 }
 

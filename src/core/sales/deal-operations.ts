@@ -175,6 +175,7 @@ export const dealOperations: Operation[] = [
     tag: 'deals',
     scope: 'admin',
     destructive: false,
+    bulk: true,
     kind: 'action',
     input: z.strictObject({}),
     http: { method: 'post', path: '/api/v1/companies/health/recompute' },

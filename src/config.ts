@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   THROUGHLINE_REQUIRE_ADMIN_TOTP: z.stringbool().default(false),
   THROUGHLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   THROUGHLINE_RATE_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(2400),
+  THROUGHLINE_MCP_USER: z.email({ message: 'must be the email address of a Throughline user' }).optional(),
+  THROUGHLINE_MCP_ROLE: z.enum(['viewer', 'editor', 'admin']).optional(),
   THROUGHLINE_API_KEY: z.string().regex(/^tl_[0-9a-f]{10}_[A-Za-z0-9_-]{43}$/, 'must be an API key as shown when it was created (tl_…)').optional(),
 });
 
@@ -79,6 +81,8 @@ export type Config = {
    * that limit off. Counted in memory by each server process (src/api/rate-limit.ts).
    */
   rateLimit: { perCredential: number; perAddress: number };
+  /** `throughline mcp` (stdio) acts for this user, with at most this role. */
+  mcp: { user: string | undefined; role: 'viewer' | 'editor' | 'admin' | undefined };
 };
 
 export class ConfigError extends Error {}
@@ -108,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requireAdminTotp: e.THROUGHLINE_REQUIRE_ADMIN_TOTP,
     apiKey: e.THROUGHLINE_API_KEY,
     rateLimit: { perCredential: e.THROUGHLINE_RATE_LIMIT, perAddress: e.THROUGHLINE_RATE_LIMIT_ADDRESS },
+    mcp: { user: e.THROUGHLINE_MCP_USER, role: e.THROUGHLINE_MCP_ROLE },
   };
 }

@@ -33,6 +33,8 @@ export type RateLimits = {
   address(ip: string): Promise<void>;
   /** Counts one request made with this credential; throws RATE_LIMITED past the limit. */
   credential(credential: Credential): Promise<void>;
+  /** Counts one call of a local (stdio) MCP agent acting for this user, which has no credential of its own. */
+  localAgent(userId: string): Promise<void>;
 };
 
 /**
@@ -95,5 +97,6 @@ export function createRateLimits(opts: RateLimitOptions): RateLimits | undefined
     address: (ip) => take(byAddress, addressKey(ip), 'from this address', 'rate_limited_address'),
     credential: (c) =>
       take(byCredential, `${c.kind}:${c.id}`, c.kind === 'api_key' ? 'with this API key' : 'with this session', 'rate_limited_credential'),
+    localAgent: (userId) => take(byCredential, `agent:${userId}`, 'from this agent', 'rate_limited_credential'),
   };
 }

@@ -18,7 +18,7 @@ import { randomToken } from '../core/identity/crypto.ts';
 import { invoke, operationByName, operations, type Operation } from '../core/registry.ts';
 import { FILTER_OPS, type Filter } from '../core/resource.ts';
 import { resourceByName, resources } from '../core/resources.ts';
-import { USER_ROLES } from '../db/schema/platform.ts';
+import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, startServer, type Logger } from '../server.ts';
@@ -300,6 +300,16 @@ export function buildProgram(): Command {
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+
+  program
+    .command('mcp')
+    .description('Serve the MCP tools over standard input and output, for an MCP client that starts this command (Claude Desktop, Claude Code)')
+    .option('--user <email>', 'the user the agent acts for (default: THROUGHLINE_MCP_USER)')
+    .addOption(new Option('--role <role>', 'act with at most this role (default: THROUGHLINE_MCP_ROLE, else the user\'s own)').choices([...USER_ROLES]))
+    .action(async (opts: { user?: string; role?: UserRole }) => {
+      const { serveStdio } = await import('../mcp/stdio.ts');
+      await serveStdio(config(), opts);
     });
 
   program

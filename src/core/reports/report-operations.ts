@@ -16,7 +16,7 @@ async function deliver(report: MonthlyReport | PortfolioReport, format: ReportFo
 const format = z.enum(FORMATS).optional().describe('json (default), html (printable, with charts), csv or pdf');
 const month = z.string().describe('the month, YYYY-MM (not after the current month)');
 
-const MonthlyInput = z.strictObject({
+export const MonthlyInput = z.strictObject({
   engagement: z.uuid({ message: 'must be an engagement id' }).describe('the engagement'),
   month,
   format,

@@ -44,6 +44,8 @@ export const AUDIT_ACTIONS = [
   'delete',
   'status_change',
   'refused',
+  /** One call of an MCP tool, resource or prompt by an agent, whatever it did (src/mcp). */
+  'tool_call',
 ] as const;
 
 /** Append-only: who did what to which record, with before and after. No foreign keys on purpose: it outlives what it describes. */

@@ -15,7 +15,8 @@ export type Backend = 'pglite' | 'postgres';
 
 export const backends: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-export type TestDatabase = Database & { drop(): Promise<void> };
+/** `url` is set on PostgreSQL, for a child process (the CLI, a stdio MCP server) to open the same database. */
+export type TestDatabase = Database & { drop(): Promise<void>; url?: string };
 
 export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === 'pglite') {
@@ -34,6 +35,7 @@ export async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   await migrateDatabase(database);
   return {
     ...database,
+    url: url.toString(),
     async drop() {
       await database.close();
       const a = await openDatabase({ databaseUrl: adminUrl, poolSize: 1 });

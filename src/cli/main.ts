@@ -304,12 +304,22 @@ export function buildProgram(): Command {
 
   program
     .command('mcp')
-    .description('Serve the MCP tools over standard input and output, for an MCP client that starts this command (Claude Desktop, Claude Code)')
+    .description(
+      'Serve the MCP tools over standard input and output, for an MCP client that starts this command (Claude Desktop, Claude Code). ' +
+        'It opens the database and acts for --user; with THROUGHLINE_URL it forwards to that server\'s /mcp with THROUGHLINE_API_KEY instead.',
+    )
     .option('--user <email>', 'the user the agent acts for (default: THROUGHLINE_MCP_USER)')
     .addOption(new Option('--role <role>', 'act with at most this role (default: THROUGHLINE_MCP_ROLE, else the user\'s own)').choices([...USER_ROLES]))
     .action(async (opts: { user?: string; role?: UserRole }) => {
+      const c = config();
+      if (c.serverUrl) {
+        if (opts.user || opts.role) throw new UsageError('--user and --role apply when the command opens the database; with THROUGHLINE_URL the API key decides who acts');
+        const { bridgeStdioToHttp } = await import('../mcp/bridge.ts');
+        await bridgeStdioToHttp(c);
+        return;
+      }
       const { serveStdio } = await import('../mcp/stdio.ts');
-      await serveStdio(config(), opts);
+      await serveStdio(c, opts);
     });
 
   program

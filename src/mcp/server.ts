@@ -16,6 +16,8 @@ import { asc, eq } from 'drizzle-orm';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  ErrorCode,
+  McpError,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
@@ -104,6 +106,20 @@ function isDownload(v: unknown): v is Download {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'download';
 }
 
+/**
+ * An error of a resource read or a prompt, which MCP answers as a protocol error rather than a
+ * tool result: our code and fields go in its data; an unknown error says nothing of itself.
+ */
+function protocolError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string): McpError {
+  const mapped = mapDbError(e);
+  if (!(mapped instanceof AppError)) {
+    log(`MCP call ${callId} failed`, e);
+    return new McpError(ErrorCode.InternalError, `Something went wrong on our side. Quote call id ${callId} when reporting it.`);
+  }
+  const kind = mapped.code === 'VALIDATION' || mapped.code === 'NOT_FOUND' ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+  return new McpError(kind, `${mapped.code}: ${mapped.message}`, { code: mapped.code, ...(mapped.details.fields ? { fields: mapped.details.fields } : {}) });
+}
+
 /** A result as data: JSON in a structured field and the same JSON as text, or a file as an embedded resource. */
 function toolResult(value: unknown): CallToolResult {
   if (isDownload(value)) {
@@ -161,10 +177,9 @@ export function createAgentServer(session: AgentSession): Server {
         return result;
       });
     }
-    authorize(op, ctx);
     try {
       await withTx(ctx, async (tx) => {
-        const result = await invoke(op, tx, input);
+        const result = await invoke(op, tx, capList(op, input));
         const changes = await tx.db
           .select({ action: audit_log.action, table: audit_log.table_name, record_id: audit_log.record_id, before: audit_log.before, after: audit_log.after })
           .from(audit_log)
@@ -222,7 +237,7 @@ export function createAgentServer(session: AgentSession): Server {
       const confirm = tool.writes && flag(args, 'confirm');
       if ('read' in tool) {
         const result = await withTx(ctx, async (tx) => {
-          const out = await tool.read(tx, rest, (op, input) => invoke(op, tx, capList(op, input)));
+          const out = await tool.read(tx, rest, (op, input) => invoke(op, tx, capList(op, input)), session.links);
           await auditCall(tx, { ...call, outcome: 'ok' });
           return out;
         });
@@ -248,34 +263,38 @@ export function createAgentServer(session: AgentSession): Server {
     return { resources: await listResources((op, input) => invoke(op, ctx, input)) };
   });
 
+  /** A resource read or a prompt: run and audited like a tool call, its errors answered as protocol errors. */
+  const audited = async <T>(surface: string, name: string, args: Row, work: (tx: Ctx, run: (op: Operation, input: unknown) => Promise<unknown>) => Promise<T>): Promise<T> => {
+    let ctx: Ctx | undefined;
+    const call = { surface, name, args };
+    try {
+      ctx = await begin();
+      return await withTx(ctx, async (tx) => {
+        const out = await work(tx, (op, input) => invoke(op, tx, capList(op, input)));
+        await auditCall(tx, { ...call, outcome: 'ok' });
+        return out;
+      });
+    } catch (e) {
+      const err = protocolError(e, session.log, ctx?.meta?.requestId ?? 'none');
+      if (ctx) {
+        const code = (err.data as { code?: string } | undefined)?.code ?? 'INTERNAL';
+        await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code }).catch((x: unknown) => session.log('could not audit an MCP call', x));
+      }
+      throw err;
+    }
+  };
+
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
-    const ctx = await begin();
-    const call = { surface: 'resource', name: uri, args: { uri } };
-    try {
-      const contents = await withTx(ctx, async (tx) => {
-        const data = await readResource(tx, uri, (op, input) => invoke(op, tx, capList(op, input)), session.links);
-        await auditCall(tx, { ...call, outcome: 'ok' });
-        return data;
-      });
-      return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(contents) }] };
-    } catch (e) {
-      await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code: e instanceof AppError ? e.code : 'INTERNAL' }).catch(() => {});
-      throw e;
-    }
+    const data = await audited('resource', uri, { uri }, (tx, run) => readResource(tx, uri, run, session.links));
+    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(data) }] };
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
 
   server.setRequestHandler(GetPromptRequestSchema, async (request) => {
-    const ctx = await begin();
     const args = (request.params.arguments ?? {}) as Record<string, string>;
-    const call = { surface: 'prompt', name: request.params.name, args };
-    return withTx(ctx, async (tx) => {
-      const prompt = await promptMessages(tx, request.params.name, args, (op, input) => invoke(op, tx, capList(op, input)));
-      await auditCall(tx, { ...call, outcome: 'ok' });
-      return prompt;
-    });
+    return audited('prompt', request.params.name, args, (tx, run) => promptMessages(tx, request.params.name, args, run));
   });
 
   return server;

@@ -11,6 +11,8 @@ import { AppError, invalid, parseInput } from '../core/errors.ts';
 import { ListInputSchema, operationByName, operations, type Operation } from '../core/registry.ts';
 import { singular, type Resource, type Row } from '../core/resource.ts';
 import { MonthlyInput } from '../core/reports/report-operations.ts';
+import { recordPath } from '../core/web-paths.ts';
+import { webUrl, type WebLinks } from './links.ts';
 import { resourceByName, resources } from '../core/resources.ts';
 
 export type JsonSchema = { type: 'object'; properties?: Record<string, object>; required?: string[]; [k: string]: unknown };
@@ -28,7 +30,7 @@ export type McpTool = {
 } & (
   | { plan: (args: Row) => Plan }
   /** A read over several operations (search, describe_schema); each operation it runs is authorized by `run`. */
-  | { read: (ctx: Ctx, args: Row, run: (op: Operation, input: unknown) => Promise<unknown>) => Promise<unknown> }
+  | { read: (ctx: Ctx, args: Row, run: (op: Operation, input: unknown) => Promise<unknown>, links: WebLinks) => Promise<unknown> }
 );
 
 /** Page size of lists for an agent: small pages keep the model's context for the work. */
@@ -228,7 +230,7 @@ const genericTools: McpTool[] = [
     description: 'Find records by name, email, subject or number across companies, contacts, leads, deals, engagements and more. Answers with ids to use in get and the other tools.',
     writes: false,
     inputSchema: jsonSchemaOf(SearchInput),
-    read: async (_ctx, args, run) => {
+    read: async (_ctx, args, run, links) => {
       const input = parseInput(SearchInput, args);
       const tables = (input.tables ?? SEARCHED).map((t, i) => {
         const res = resourceByName.get(t);
@@ -242,7 +244,12 @@ const genericTools: McpTool[] = [
         const page = (await run(agentOperationByName.get(`${res.name}.list`)!, { q: input.q, limit })) as { items: Row[]; next_cursor: string | null };
         counts[res.name] = page.items.length;
         for (const row of page.items) {
-          results.push({ table: res.name, id: row.id, ...Object.fromEntries(res.search.filter((f) => row[f] !== null && row[f] !== undefined).map((f) => [f, row[f]])) });
+          results.push({
+            table: res.name,
+            id: row.id,
+            ...Object.fromEntries(res.search.filter((f) => row[f] !== null && row[f] !== undefined).map((f) => [f, row[f]])),
+            web_url: webUrl(links, recordPath(res.name, String(row.id))),
+          });
         }
       }
       return { q: input.q, results, counts, note: `at most ${limit} per table; use list with q for more` };

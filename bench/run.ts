@@ -16,6 +16,7 @@ import { coldStartOnce } from './cold-start.ts';
 import { bulkBodies, bulkCsvChunks, listSql, seedContactsSql } from './data.ts';
 import { median, runList, type ListResult } from './list.ts';
 import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
+import { mcpLatency, type McpRun } from './mcp.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 
 // ---------------------------------------------------------------------------
@@ -40,12 +41,13 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
   ingestBatch: int('BENCH_INGEST_BATCH', 10_000, 1),
   reports: int('BENCH_REPORTS', 400, 10),
+  mcpCalls: int('BENCH_MCP_CALLS', 400, 10),
   /** BENCH_USAGE_PGLITE=0 skips the PGlite half of the usage phase (its 10M-row seed takes minutes). */
   usagePglite: process.env.BENCH_USAGE_PGLITE !== '0',
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
@@ -64,20 +66,20 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // ---------------------------------------------------------------------------
 // Cleanup: children by pid, the bench database, the temporary directory
 
-let benchDbName: string | undefined;
-let usageDbName: string | undefined;
+type BenchDb = 'list' | 'usage' | 'mcp';
+/** The PostgreSQL databases this run created, by phase, to drop on the way out. */
+const benchDbNames: Partial<Record<BenchDb, string>> = {};
 let tmpDir: string | undefined;
 let cleaning: Promise<void> | undefined;
 
-async function dropBenchDatabase(which: 'list' | 'usage' = 'list'): Promise<void> {
-  const name = which === 'list' ? benchDbName : usageDbName;
+async function dropBenchDatabase(which: BenchDb = 'list'): Promise<void> {
+  const name = benchDbNames[which];
   if (!name) return;
   const admin = new pg.Client({ connectionString: S.databaseUrl });
   try {
     await admin.connect();
     await admin.query(`drop database if exists ${name} with (force)`);
-    if (which === 'list') benchDbName = undefined;
-    else usageDbName = undefined;
+    delete benchDbNames[which];
   } catch (e) {
     console.error(`could not drop the bench database ${name}: ${(e as Error).message}; drop it by hand`);
   } finally {
@@ -88,8 +90,7 @@ async function dropBenchDatabase(which: 'list' | 'usage' = 'list'): Promise<void
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll();
-    await dropBenchDatabase();
-    await dropBenchDatabase('usage');
+    for (const which of Object.keys(benchDbNames) as BenchDb[]) await dropBenchDatabase(which);
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -169,6 +170,7 @@ type Results = {
   bulk?: { copy: BulkRun; api: BulkRun[]; bodyBytes: number };
   cold?: number[];
   usage?: { pgIngest?: { copy: IngestRun; api: IngestRun }; reports: ReportRun[]; seedS: Record<string, number> };
+  mcp?: McpRun[];
 };
 const R: Results = {};
 
@@ -193,7 +195,7 @@ async function preparePglite(): Promise<string> {
  * PostgreSQL server, then runs `fill` on it; undefined (with the reason noted) when
  * PostgreSQL is not there.
  */
-async function createPostgres(which: 'list' | 'usage', fill: (database: Database) => Promise<void>): Promise<string | undefined> {
+async function createPostgres(which: BenchDb, fill: (database: Database) => Promise<void>): Promise<string | undefined> {
   const adminUrl = new URL(S.databaseUrl);
   if (!LOOPBACK.has(adminUrl.hostname) && !adminUrl.searchParams.get('host')?.startsWith('/')) {
     throw new Error(`BENCH_DATABASE_URL must point at this machine (127.0.0.1, localhost or ::1), not ${adminUrl.hostname}`);
@@ -207,13 +209,12 @@ async function createPostgres(which: 'list' | 'usage', fill: (database: Database
     await admin.end().catch(() => {});
     return undefined;
   }
-  const name = `throughline_bench_${which === 'usage' ? 'usage_' : ''}${process.pid}`;
+  const name = `throughline_bench_${which === 'list' ? '' : `${which}_`}${process.pid}`;
   try {
     R.pgVersion = (await admin.query<{ server_version: string }>('show server_version')).rows[0]!.server_version;
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`create database ${name}`);
-    if (which === 'list') benchDbName = name;
-    else usageDbName = name;
+    benchDbNames[which] = name;
   } finally {
     await admin.end();
   }
@@ -372,6 +373,29 @@ async function usagePglite(): Promise<void> {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
+/** The MCP call against REST and the core, in this process, on PostgreSQL and on an in-memory PGlite. */
+async function mcpPhase(): Promise<void> {
+  R.mcp = [];
+  let database: Database | undefined;
+  const dbUrl = await createPostgres('mcp', async () => {});
+  if (dbUrl) {
+    database = await openDatabase({ databaseUrl: dbUrl, poolSize: 10 });
+    try {
+      R.mcp.push(await mcpLatency(database, 'PostgreSQL', S.mcpCalls, progress));
+    } finally {
+      await database.close();
+      await dropBenchDatabase('mcp');
+    }
+  }
+  database = await openDatabase({ memory: true });
+  try {
+    await migrateDatabase(database);
+    R.mcp.push(await mcpLatency(database, 'PGlite', S.mcpCalls, progress));
+  } finally {
+    await database.close();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -501,6 +525,30 @@ function report(): string {
     }
   }
 
+  if (R.mcp?.length) {
+    out.push('');
+    out.push(
+      `5. MCP call overhead: the same operation through the core alone, the REST API and the MCP server (streamable HTTP, SDK client), ` +
+        `${fmt(S.mcpCalls)} calls each, taking turns, 1 client, in this process; read = one company by id, write = one note`,
+    );
+    const rows: string[][] = [['database', 'path', 'read p50 ms', 'read p95 ms', 'write p50 ms', 'write p95 ms', 'p50 vs REST (read / write)']];
+    for (const m of R.mcp) {
+      for (const name of ['core', 'rest', 'mcp'] as const) {
+        const p = m[name];
+        rows.push([
+          name === 'core' ? m.label : '',
+          name === 'core' ? 'core (invoke)' : name === 'rest' ? 'REST' : 'MCP',
+          ms(p.read.p50),
+          ms(p.read.p95),
+          ms(p.write.p50),
+          ms(p.write.p95),
+          `${fmt(p.read.p50 / m.rest.read.p50, 2)}× / ${fmt(p.write.p50 / m.rest.write.p50, 2)}×`,
+        ]);
+      }
+    }
+    out.push(table(rows, [false, false, true, true, true, true, true]));
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -529,6 +577,7 @@ async function main() {
     await usagePostgres();
     if (S.usagePglite) await usagePglite();
   }
+  if (S.only.has('mcp')) await mcpPhase();
   console.log(`\n${report()}`);
 }
 

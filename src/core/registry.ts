@@ -104,6 +104,7 @@ export const ListInputSchema = z.strictObject({
 
 function genericOperations(res: Resource): Operation[] {
   const one = singular(res.name);
+  const aOne = `${/^[aeio]/.test(one) ? 'an' : 'a'} ${one}`;
   const readScope: Scope = res.access?.read ?? 'read';
   const writeScope: Scope = res.access?.write ?? 'write';
   const base = `/api/v1/${res.name}`;
@@ -123,7 +124,7 @@ function genericOperations(res: Resource): Operation[] {
     },
     {
       name: `${res.name}.get`,
-      summary: `Get a ${one}`,
+      summary: `Get ${aOne}`,
       tag: res.name,
       scope: readScope,
       destructive: false,
@@ -137,7 +138,7 @@ function genericOperations(res: Resource): Operation[] {
   if (res.mode === 'readonly') return ops;
   if (res.create !== false) ops.push({
     name: `${res.name}.create`,
-    summary: `Create a ${one}`,
+    summary: `Create ${aOne}`,
     tag: res.name,
     scope: writeScope,
     destructive: false,
@@ -166,7 +167,7 @@ function genericOperations(res: Resource): Operation[] {
   ops.push(
     {
       name: `${res.name}.update`,
-      summary: `Change a ${one}`,
+      summary: `Change ${aOne}`,
       description: 'Partial update. Send If-Match with the ETag (or `expected_version`) to refuse the write if someone changed the record since you read it.',
       tag: res.name,
       scope: writeScope,
@@ -180,7 +181,7 @@ function genericOperations(res: Resource): Operation[] {
     },
     {
       name: `${res.name}.archive`,
-      summary: `Archive a ${one}`,
+      summary: `Archive ${aOne}`,
       description: 'Soft delete: hidden from lists, restorable.',
       tag: res.name,
       scope: writeScope,
@@ -208,7 +209,7 @@ function genericOperations(res: Resource): Operation[] {
   if (owners.length) {
     ops.push({
       name: `${res.name}.reassign`,
-      summary: `Give a ${one} to another user`,
+      summary: `Give ${aOne} to another user`,
       description: `Sets ${owners.join(' or ')} (the first by default), which no create or update may write. The new owner must be an active user; \`null\` leaves the ${one} with nobody. Under own or team record visibility the ${one} may leave your view.`,
       tag: res.name,
       scope: writeScope,
@@ -228,7 +229,7 @@ function genericOperations(res: Resource): Operation[] {
   if (res.hardDelete !== false) {
     ops.push({
       name: `${res.name}.delete`,
-      summary: `Delete a ${one} permanently`,
+      summary: `Delete ${aOne} permanently`,
       description: 'Administrators only. Prefer archive; a record still referenced elsewhere cannot be deleted.',
       tag: res.name,
       scope: 'admin',

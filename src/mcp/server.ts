@@ -248,6 +248,8 @@ export function createAgentServer(session: AgentSession): Server {
       const confirm = tool.writes && flag(args, 'confirm');
       if ('read' in tool) return toolResult(await readAsAgent(ctx, call, (run) => tool.read(ctx, rest, run, session.links)));
       const plan = tool.plan(rest);
+      // A refusal from here on is audited against the operation the call meant to run.
+      call.op = plan.op;
       authorize(plan.op, ctx);
       if ((plan.op.destructive || isBulk(plan.op)) && !confirm && !dryRun) {
         throw new AppError('PRECONDITION_FAILED', `${plan.op.name} ${plan.op.destructive ? 'cannot be undone' : 'changes many records at once'}: ask the user, then call again with confirm: true (or dry_run: true to see what it would do)`, {

@@ -90,7 +90,7 @@ async function assertAuditing(ctx: Ctx, company: Row): Promise<void> {
   const list = allowed.length ? allowed.join(', ') : 'none';
   throw new AppError(
     'CONFLICT',
-    `status: a go/no-go decision is made while the company is auditing; ${String(company.name)} is ${String(company.status)} (allowed next: ${list})`,
+    `status: a go/no-go decision is made while the company is auditing; company ${String(company.id)} is ${String(company.status)} (allowed next: ${list})`,
     { details: { fields: [{ field: 'status', message: `is ${String(company.status)}, not auditing` }], from: company.status, allowed } },
   );
 }

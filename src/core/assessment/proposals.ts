@@ -146,7 +146,7 @@ export async function createProposal(ctx: Ctx, input: CreateProposalInput) {
     const company = await fetchRow(tx, companiesRes(), companyId, true);
     if (!company) throw notFound('company', companyId);
     if (company.status !== 'go') {
-      throw new AppError('CONFLICT', `status: a proposal is made while the company is at go; ${String(company.name)} is ${String(company.status)}`, {
+      throw new AppError('CONFLICT', `status: a proposal is made while the company is at go; company ${String(company.id)} is ${String(company.status)}`, {
         details: { fields: [{ field: 'status', message: `is ${String(company.status)}, not go` }], from: company.status },
       });
     }
@@ -273,7 +273,7 @@ export const AcceptProposalInput = z.strictObject({
   engagement: z
     .record(z.string(), z.unknown())
     .optional()
-    .describe(`more fields of the engagement (as for POST /api/v1/engagements), e.g. start_date, end_date, name; not ${FROM_PROPOSAL.join(', ')}`),
+    .describe(`more fields of the engagement, as creating an engagement takes them (describe the engagements table), e.g. start_date, end_date, name; not ${FROM_PROPOSAL.join(', ')}`),
   allow_expired: z.boolean().optional().describe('accept although expires_date has passed'),
   expected_version: z.int().min(1).optional(),
 });

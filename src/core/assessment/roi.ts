@@ -328,10 +328,10 @@ export function estimateProjectFigures(inputs: ProjectEstimateInputs, catalog: S
   chosen.forEach((c, i) => {
     const s = byId.get(c.service_id);
     if (!s) return void errors.push({ field: field(i), message: 'names no service in the catalog' });
-    if (!s.is_active || s.archived_at !== null) errors.push({ field: field(i), message: `${s.name} is not an active service` });
-    else if (s.currency !== currency) errors.push({ field: field(i), message: `${s.name} is priced in ${s.currency}, not ${currency}; estimate one currency at a time` });
+    if (!s.is_active || s.archived_at !== null) errors.push({ field: field(i), message: 'names a service that is not active' });
+    else if (s.currency !== currency) errors.push({ field: field(i), message: `names a service priced in ${s.currency}, not ${currency}; estimate one currency at a time` });
     else if (s.base_setup_fee_min === null && s.base_setup_fee_max === null && s.base_monthly_fee_min === null && s.base_monthly_fee_max === null) {
-      errors.push({ field: field(i), message: `${s.name} has no setup or monthly fee range in the catalog (pricing model ${s.pricing_model}); add its fees before estimating with it` });
+      errors.push({ field: field(i), message: `names a service with no setup or monthly fee range in the catalog (pricing model ${s.pricing_model}); add its fees before estimating with it` });
     }
   });
   if (errors.length) throw invalid(errors);

@@ -150,7 +150,7 @@ export async function linkAssetToTask(ctx: Ctx, input: LinkAssetInput) {
     if (asset.archived_at !== null) throw invalid([{ field: 'asset_id', message: 'names an archived asset' }]);
     const existing = await linkBetween(tx, input.task_id, input.asset_id);
     if (existing && existing.archived_at === null) {
-      throw new AppError('CONFLICT', `${String(asset.name)} is already linked to the task ${String(task.task_name)} (task_ai_assets ${String(existing.id)}); nothing to do`, {
+      throw new AppError('CONFLICT', `asset ${String(asset.id)} is already linked to task ${String(task.id)} (task_ai_assets ${String(existing.id)}); nothing to do`, {
         details: { existing_id: existing.id, fields: [{ field: 'asset_id', message: 'is already linked to this task' }] },
       });
     }
@@ -193,7 +193,7 @@ export async function unlinkAssetFromTask(ctx: Ctx, input: UnlinkAssetInput) {
     if (!asset) throw notFound('ai asset', input.asset_id);
     const existing = await linkBetween(tx, input.task_id, input.asset_id);
     if (!existing || existing.archived_at !== null) {
-      throw new AppError('CONFLICT', `${String(asset.name)} is not linked to the task ${String(task.task_name)}; nothing to unlink`);
+      throw new AppError('CONFLICT', `asset ${String(asset.id)} is not linked to task ${String(task.id)}; nothing to unlink`);
     }
     const link = await setLinkArchived(tx, existing, true, 'delivery.unlink_asset_from_task');
     return { link, unlinked: true as const };
@@ -219,9 +219,9 @@ export async function deployAsset(ctx: Ctx, input: DeployAssetInput) {
   return withTx(ctx, async (tx) => {
     const asset = await fetchRow(tx, assetsRes(), input.id, true);
     if (!asset) throw notFound('ai asset', input.id);
-    if (asset.archived_at !== null) throw new AppError('CONFLICT', `${String(asset.name)} is archived; restore it before deploying it`);
+    if (asset.archived_at !== null) throw new AppError('CONFLICT', `asset ${String(asset.id)} is archived; restore it before deploying it`);
     if (asset.status === 'deprecated') {
-      throw new AppError('CONFLICT', `${String(asset.name)} is deprecated; set its status back to in_development before deploying it again`, {
+      throw new AppError('CONFLICT', `asset ${String(asset.id)} is deprecated; set its status back to in_development before deploying it again`, {
         details: { fields: [{ field: 'status', message: 'is deprecated' }] },
       });
     }
@@ -248,7 +248,7 @@ export async function deployAsset(ctx: Ctx, input: DeployAssetInput) {
       select id from ai_asset_deployments
       where asset_id = ${input.id}::uuid and account_ref = ${accountRef} and status = 'active' and archived_at is null`)) as unknown as { rows: { id: string }[] };
     if (active.rows[0]) {
-      throw new AppError('CONFLICT', `${String(asset.name)} is already deployed to ${accountRef} (ai_asset_deployments ${active.rows[0].id})`, {
+      throw new AppError('CONFLICT', `asset ${String(asset.id)} is already deployed to that account (ai_asset_deployments ${active.rows[0].id})`, {
         details: { existing_id: active.rows[0].id, fields: [{ field: 'account_ref', message: 'already has this asset deployed' }] },
       });
     }
@@ -278,7 +278,7 @@ export async function retireAsset(ctx: Ctx, input: RetireAssetInput) {
   return withTx(ctx, async (tx) => {
     const asset = await fetchRow(tx, assetsRes(), input.id, true);
     if (!asset) throw notFound('ai asset', input.id);
-    if (asset.status === 'deprecated') throw new AppError('CONFLICT', `${String(asset.name)} is already deprecated`);
+    if (asset.status === 'deprecated') throw new AppError('CONFLICT', `asset ${String(asset.id)} is already deprecated`);
     const now = tx.now();
     const active = await tx.db.execute(sql`
       select id, deployed_at from ai_asset_deployments

@@ -70,8 +70,8 @@ export async function inviteToSession(ctx: Ctx, input: InviteInput) {
     input.contact_ids.forEach((raw, i) => {
       const c = byId.get(raw.toLowerCase());
       if (!c) errors.push({ field: `contact_ids[${i}]`, message: 'does not name a contact that you can see' });
-      else if (c.archived_at !== null) errors.push({ field: `contact_ids[${i}]`, message: `${c.name} is archived` });
-      else if (c.company_id !== companyId) errors.push({ field: `contact_ids[${i}]`, message: `${c.name} works for another company than the engagement's` });
+      else if (c.archived_at !== null) errors.push({ field: `contact_ids[${i}]`, message: 'names an archived contact' });
+      else if (c.company_id !== companyId) errors.push({ field: `contact_ids[${i}]`, message: "names a contact of another company than the engagement's" });
     });
     if (errors.length) throw invalid(errors);
 

@@ -64,8 +64,8 @@ export async function logProspect(ctx: Ctx, input: LogProspectInput) {
         });
       }
       if (existing) {
-        throw new AppError('CONFLICT', `A company like this already exists: ${String(existing.name)} (${String(existing.id)}, ${String(existing.status)}). Log an interaction with it, or send allow_duplicate: true.`, {
-          details: { existing_id: existing.id, fields: [{ field: 'company.name', message: 'matches an existing company' }] },
+        throw new AppError('CONFLICT', `A company like this already exists (${String(existing.id)}, ${String(existing.status)}): log an interaction with it, or send allow_duplicate: true.`, {
+          details: { existing_id: existing.id, existing: { id: existing.id, name: existing.name, status: existing.status }, fields: [{ field: 'company.name', message: 'matches an existing company' }] },
         });
       }
     }

@@ -97,7 +97,7 @@ export async function importOrgChart(ctx: Ctx, input: ImportOrgChartInput) {
       if (!match) continue;
       const other = claimed.get(match.id as string);
       if (other !== undefined) {
-        errors.push({ field: `people[${p.index}]`, message: `is the same contact as people[${other}] (${String(match.name)})` });
+        errors.push({ field: `people[${p.index}]`, message: `is the same contact as people[${other}]` });
         continue;
       }
       claimed.set(match.id as string, p.index);

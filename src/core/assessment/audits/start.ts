@@ -41,7 +41,7 @@ export async function startAudit(ctx: Ctx, input: StartAuditInput) {
     const company = await fetchRow(tx, companiesRes(), input.id, true);
     if (!company || company.archived_at) throw notFound('company', input.id);
     if (company.status !== 'meeting_complete') {
-      throw conflict(`status: ${String(company.name)} is at ${String(company.status)}; an audit starts once the first meeting is complete (meeting_complete)`, {
+      throw conflict(`status: company ${String(company.id)} is at ${String(company.status)}; an audit starts once the first meeting is complete (meeting_complete)`, {
         fields: [{ field: 'status', message: `is ${String(company.status)}, not meeting_complete` }],
         company_status: company.status,
         required: 'meeting_complete',
@@ -49,7 +49,7 @@ export async function startAudit(ctx: Ctx, input: StartAuditInput) {
     }
     const open = await openAudit(tx, company.id as string);
     if (open) {
-      throw conflict(`${String(company.name)} already has an open audit (${String(open.id)}, started ${String(open.audit_date ?? 'undated')}); decide go or no-go on it, or archive it, first`, {
+      throw conflict(`company ${String(company.id)} already has an open audit (${String(open.id)}, started ${String(open.audit_date ?? 'undated')}); decide go or no-go on it, or archive it, first`, {
         open_audit_id: open.id,
       });
     }

@@ -19,10 +19,22 @@ for (const r of resources) {
   tableForKey.set(r.name, r.name);
   tableForKey.set(singular(r.name), r.name);
 }
-tableForKey.set('session', 'training_sessions');
-tableForKey.set('decision', 'go_no_go_decisions');
-tableForKey.set('audit', 'audits');
-tableForKey.set('ticket', 'support_tickets');
+// The names verbs give the records they return, where they are not the table's own.
+for (const [key, table] of [
+  ['session', 'training_sessions'],
+  ['decision', 'go_no_go_decisions'],
+  ['audit', 'audits'],
+  ['ticket', 'support_tickets'],
+  ['meeting', 'interactions'],
+  ['asset', 'ai_assets'],
+  ['deployment', 'ai_asset_deployments'],
+  ['link', 'task_ai_assets'],
+  ['measurement', 'task_measurements'],
+  ['task', 'contact_tasks'],
+  ['attendance', 'training_attendance'],
+] as const) {
+  tableForKey.set(key, table);
+}
 
 const linked = (links: WebLinks, table: string, row: Row): Row => (isUuid(row.id) ? { ...row, web_url: webUrl(links, recordPath(table, row.id)) } : row);
 
@@ -30,7 +42,8 @@ const isRow = (v: unknown): v is Row => typeof v === 'object' && v !== null && !
 
 /**
  * The result with `web_url` beside every record id it can place: the record itself, each
- * item of a list, and the records an action names (`{ company, contact, interaction }`).
+ * item of a list, and the records an action names (`{ company, contact, interaction }`, or a
+ * list of them: `{ attendance: […] }`).
  */
 export function linkRecords(links: WebLinks, op: Operation, result: unknown): unknown {
   if (!isRow(result)) return result;
@@ -43,7 +56,9 @@ export function linkRecords(links: WebLinks, op: Operation, result: unknown): un
   const out: Row = { ...result };
   for (const [key, value] of Object.entries(result)) {
     const t = tableForKey.get(key);
-    if (t && resourceByName.has(t) && isRow(value)) out[key] = linked(links, t, value);
+    if (!t || !resourceByName.has(t)) continue;
+    if (isRow(value)) out[key] = linked(links, t, value);
+    else if (Array.isArray(value)) out[key] = value.map((v) => (isRow(v) ? linked(links, t, v) : v));
   }
   if (table && isUuid(result.id)) return linked(links, table, out);
   return out;

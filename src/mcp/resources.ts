@@ -34,8 +34,9 @@ export async function listResources(run: Run): Promise<McpResource[]> {
   const recent = async (table: string) => (await run(op(`${table}.list`), { sort: '-updated_at', limit: RECENT })) as Page;
   const [companies, engagements] = [await recent('companies'), await recent('engagements')];
   return [
-    ...companies.items.map((c) => ({ uri: `throughline://companies/${String(c.id)}`, name: String(c.name), title: `Company: ${String(c.name)}`, mimeType: 'application/json' })),
-    ...engagements.items.map((e) => ({ uri: `throughline://engagements/${String(e.id)}`, name: String(e.name ?? e.id), title: `Engagement: ${String(e.name ?? e.id)}`, mimeType: 'application/json' })),
+    // Names are data: each stands alone in its field, never worked into a sentence.
+    ...companies.items.map((c) => ({ uri: `throughline://companies/${String(c.id)}`, name: String(c.name), description: 'company', mimeType: 'application/json' })),
+    ...engagements.items.map((e) => ({ uri: `throughline://engagements/${String(e.id)}`, name: String(e.name ?? e.id), description: 'engagement', mimeType: 'application/json' })),
   ];
 }
 

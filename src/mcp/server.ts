@@ -110,13 +110,21 @@ function isDownload(v: unknown): v is Download {
  * An error of a resource read or a prompt, which MCP answers as a protocol error rather than a
  * tool result: our code and fields go in its data; an unknown error says nothing of itself.
  */
-function protocolError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string): McpError {
+/** The MCP spec's code for a resource that does not exist. */
+const RESOURCE_NOT_FOUND = -32002;
+
+function protocolError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string, surface: string): McpError {
   const mapped = mapDbError(e);
   if (!(mapped instanceof AppError)) {
     log(`MCP call ${callId} failed`, e);
     return new McpError(ErrorCode.InternalError, `Something went wrong on our side. Quote call id ${callId} when reporting it.`);
   }
-  const kind = mapped.code === 'VALIDATION' || mapped.code === 'NOT_FOUND' ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+  const kind =
+    mapped.code === 'NOT_FOUND' && surface === 'resource'
+      ? RESOURCE_NOT_FOUND
+      : mapped.code === 'VALIDATION' || mapped.code === 'NOT_FOUND'
+        ? ErrorCode.InvalidParams
+        : ErrorCode.InternalError;
   return new McpError(kind, `${mapped.code}: ${mapped.message}`, { code: mapped.code, ...(mapped.details.fields ? { fields: mapped.details.fields } : {}) });
 }
 
@@ -125,14 +133,16 @@ function toolResult(value: unknown): CallToolResult {
   if (isDownload(value)) {
     const uri = `throughline://files/${encodeURIComponent(value.filename)}`;
     const text = value.content_type.startsWith('text/') && typeof value.body === 'string';
+    // A CSV starts with a byte-order mark for spreadsheets; a model reading it would take the mark for part of the first column's name.
+    const body = typeof value.body === 'string' ? value.body.replace(/^\uFEFF/, '') : value.body;
     const bytes = typeof value.body === 'string' ? Buffer.byteLength(value.body) : value.body.byteLength;
     return {
       content: [
         {
           type: 'resource',
           resource: text
-            ? { uri, mimeType: value.content_type, text: value.body as string }
-            : { uri, mimeType: value.content_type, blob: Buffer.from(value.body as Uint8Array).toString('base64') },
+            ? { uri, mimeType: value.content_type, text: body as string }
+            : { uri, mimeType: value.content_type, blob: Buffer.from(body as Uint8Array).toString('base64') },
         },
       ],
       structuredContent: { file: { filename: value.filename, content_type: value.content_type, bytes, uri } },
@@ -278,7 +288,7 @@ export function createAgentServer(session: AgentSession): Server {
       const c = ctx;
       return await readAsAgent(c, call, (run) => work(c, run));
     } catch (e) {
-      const err = protocolError(e, session.log, ctx?.meta?.requestId ?? 'none');
+      const err = protocolError(e, session.log, ctx?.meta?.requestId ?? 'none', surface);
       if (ctx) {
         const code = (err.data as { code?: string } | undefined)?.code ?? 'INTERNAL';
         await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code }).catch((x: unknown) => session.log('could not audit an MCP call', x));

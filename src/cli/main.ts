@@ -188,7 +188,7 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
     const shape = (op.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
     for (const [key, schema] of Object.entries(shape)) {
       const type = baseType(schema);
-      if (pathParams.includes(key) || type === 'object' || type === 'record') continue;
+      if (pathParams.includes(key) || type === 'object' || type === 'record' || type === 'custom') continue;
       const flag = key.replace(/_/g, '-');
       cmd.option(`--${flag} <value>`, `${schema.description ?? `${key} (${type})`}${type === 'string' ? ' (@file reads it from a file)' : ''}`);
       flags.push({ key, attr: flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), type });

@@ -45,6 +45,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Whether a value can be a record id: anything else simply matches no record. */
 export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
 
+/**
+ * A JSON object passed on whole to be validated by a table's schema (a nested record, a
+ * record's fields). Not `z.record`: that drops a `__proto__` key while parsing, so the strict
+ * schema after it would never see, and refuse, it.
+ */
+export const objectInput = (description: string) =>
+  z
+    .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'must be an object' })
+    .meta({ type: 'object', description });
+
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** JSON values for jsonb columns: finite numbers, bounded depth, no prototype-polluting keys. */

@@ -11,7 +11,7 @@ import { mapDbError } from '../db/errors.ts';
 import type { Pipeline } from '../db/schema/platform.ts';
 import { accessChanged, withTx, type Ctx } from './context.ts';
 import { AppError, invalid, notFound, type FieldError } from './errors.ts';
-import { filterValue, isUuid, tableFields, writeSchema, type Field } from './fields.ts';
+import { filterValue, isUuid, objectInput, tableFields, writeSchema, type Field } from './fields.ts';
 import { diff, writeAudit } from './platform/audit.ts';
 import { assertStatus, assertTransition, recordStatusChange, type StatusEntity } from './platform/pipeline.ts';
 import { actingUserId } from './identity/roles.ts';
@@ -477,7 +477,7 @@ export async function createRecord(ctx: Ctx, res: Resource, input: unknown, oper
 
 /** The input of a verb that takes one record of a table whole (validated by the verb, as the table's create would). */
 export const recordFields = (table: string) =>
-  z.record(z.string(), z.unknown()).describe(`Fields of a ${table} record, as its create takes them (describe the ${table} table to see them)`);
+  objectInput(`Fields of a ${table} record, as its create takes them (describe the ${table} table to see them)`);
 
 export const MAX_BULK = 10_000;
 

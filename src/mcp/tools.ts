@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Ctx } from '../core/context.ts';
 import { AppError, invalid, parseInput } from '../core/errors.ts';
 import { ListInputSchema, operationByName, operations, type Operation } from '../core/registry.ts';
+import { objectInput } from '../core/fields.ts';
 import { singular, type Resource, type Row } from '../core/resource.ts';
 import { MonthlyInput } from '../core/reports/report-operations.ts';
 import { recordPath } from '../core/web-paths.ts';
@@ -147,16 +148,16 @@ const ListToolInput = ListInputSchema.extend({
   table: tableName,
   limit: z.coerce.number().optional().describe(`page size, ${AGENT_DEFAULT_LIMIT} by default, at most ${AGENT_MAX_LIMIT}`),
 });
-const CreateInput = z.strictObject({ table: tableName, data: z.record(z.string(), z.unknown()).describe('the fields (describe_schema shows them)') });
+const CreateInput = z.strictObject({ table: tableName, data: objectInput('the fields (describe_schema shows them)') });
 const UpdateInput = z.strictObject({
   table: tableName,
   id: recordId,
-  data: z.record(z.string(), z.unknown()).describe('only the fields to change'),
+  data: objectInput('only the fields to change'),
   expected_version: z.int().min(1).optional().describe('refuse if the record is no longer at this version (as last read)'),
 });
 const ActInput = z.strictObject({
   action: z.string().max(100).describe('the operation, e.g. assessment.send_proposal (describe_schema lists them)'),
-  input: z.record(z.string(), z.unknown()).optional().describe("the operation's input, ids included (describe_schema with action shows its schema)"),
+  input: objectInput("the operation's input, ids included (describe_schema with action shows its schema)").optional(),
 });
 const SEARCHED = ['companies', 'contacts', 'leads', 'deals', 'engagements', 'interactions', 'support_tickets', 'invoices', 'training_sessions', 'contact_tasks', 'ai_assets'];
 const SearchInput = z.strictObject({

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SURVEY_TYPES } from '../../db/schema/assessment.ts';
 import { TASK_FREQUENCIES } from '../../db/schema/delivery.ts';
+import { objectInput } from '../fields.ts';
 import type { Operation } from '../registry.ts';
 import {
   AUDIT_SURVEY_QUESTIONS,
@@ -73,7 +74,7 @@ export const auditOperations: Operation[] = [
     input: z.strictObject({
       id: id.describe('the company'),
       people: z
-        .array(z.record(z.string(), z.unknown()), { message: 'must be a list of people' })
+        .array(objectInput('one person'), { message: 'must be a list of people' })
         .min(1, 'must list at least one person')
         .max(MAX_ORG_CHART, `at most ${MAX_ORG_CHART} people; split the list`)
         .describe('{ name, role_title (or role), email?, department?, phone?, role_description?, is_decision_maker?, … }'),

@@ -34,6 +34,7 @@ import { addDays } from '../dates.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { stagesOf } from '../platform/pipeline.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
+import { objectInput } from '../fields.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { moneyInput } from './decisions.ts';
@@ -270,10 +271,9 @@ const FROM_PROPOSAL = ['company_id', 'proposal_id', 'status', 'package', 'value'
 export const AcceptProposalInput = z.strictObject({
   id,
   accepted_date: isoDate.optional().describe('default today'),
-  engagement: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe(`more fields of the engagement, as creating an engagement takes them (describe the engagements table), e.g. start_date, end_date, name; not ${FROM_PROPOSAL.join(', ')}`),
+  engagement: objectInput(
+    `more fields of the engagement, as creating an engagement takes them (describe the engagements table), e.g. start_date, end_date, name; not ${FROM_PROPOSAL.join(', ')}`,
+  ).optional(),
   allow_expired: z.boolean().optional().describe('accept although expires_date has passed'),
   expected_version: z.int().min(1).optional(),
 });

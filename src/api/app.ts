@@ -26,7 +26,6 @@ import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { Download } from '../core/reports/types.ts';
-import { handleMcpRequest } from '../mcp/http.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
@@ -327,6 +326,8 @@ export function createApp(opts: AppOptions) {
     const credential: Credential = { kind: 'api_key', id: key.id };
     const actor = agentActor(user, { key });
     const origin = `${isHttps(c) ? 'https' : 'http'}://${new URL(c.req.url).host}`;
+    // The MCP SDK loads on the first call, not at start (it would add to every cold start).
+    const { handleMcpRequest } = await import('../mcp/http.ts');
     return handleMcpRequest(
       {
         ctx: { ...ctx, actor, credential },

@@ -3,6 +3,7 @@
  * suite's database, and a client whose requests carry `Authorization: Bearer <key>`.
  */
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import { LOCAL_OPERATOR, makeCtx } from '../src/core/context.ts';
 import { userActor } from '../src/core/identity/actor.ts';
 import { createApiKey } from '../src/core/identity/api-keys.ts';
@@ -50,4 +51,14 @@ export async function cacheDropped(database: Database): Promise<void> {
   const cache = accessCacheFor(database);
   for (let i = 0; i < 500 && cache.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
   if (cache.size > 0) throw new Error('the credential cache never heard of the change');
+}
+
+/** Calls the API as `who` and expects `status` (201 for a POST, else 200, unless given); answers the JSON body. */
+export async function callApi(app: ApiClient, who: { key: string }, method: string, url: string, body?: unknown, status?: number): Promise<Record<string, any>> {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${who.key}`, 'content-type': 'application/json' } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const r = await app.request(url, init);
+  const text = await r.text();
+  expect(r.status, `${method} ${url}: ${text}`).toBe(status ?? (method === 'POST' ? 201 : 200));
+  return text ? (JSON.parse(text) as Record<string, any>) : {};
 }

@@ -11,16 +11,15 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { serve } from '@hono/node-server';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
+import { serveApp, stopServer } from './servers.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -61,14 +60,11 @@ dbSuite('journey: onboarding to the month-3 report', ({ database }) => {
     app = createApp({ database: database(), identity: FAST_IDENTITY });
     admin = await signIn(app, database(), 'admin');
     editor = await signIn(app, database(), 'editor');
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
-    await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base: baseUrl } = await serveApp(app));
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-journey-'));
   });
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await stopServer(server);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -16,10 +16,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -30,6 +28,7 @@ import { createApp } from '../src/api/app.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
+import { serveApp, stopServer } from './servers.ts';
 
 type App = ReturnType<typeof createApp>;
 type Json = Record<string, any>;
@@ -459,16 +458,11 @@ dbSuite('MCP journey: seed 000 from a new prospect to the month-3 report', ({ da
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY });
     admin = await signIn(app, database(), 'admin');
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
-    await new Promise<void>((resolve) => (server!.listening ? resolve() : server!.once('listening', () => resolve())));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base: baseUrl } = await serveApp(app));
   });
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => {});
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
+    await stopServer(server);
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 

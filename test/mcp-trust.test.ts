@@ -10,29 +10,25 @@
  * stdio server against a data directory a running server holds, and the stdio bridge with a
  * bad key. Every refusal is checked in the database: the row as it was, nothing written.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { callApi, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
+import { BIN, connectMcp, exited, serveApp, startServe, stopServer } from './servers.ts';
 
 type App = ReturnType<typeof createApp>;
 type Json = Record<string, any>;
 type AuditRow = { id: string; action: string; table_name: string; record_id: string | null; operation: string | null; after: Json | null };
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BIN = path.join(ROOT, 'bin/throughline.js');
 
 /** Tables a refused call must leave as they were. */
 const TABLES = ['companies', 'contacts', 'engagements', 'events', 'invoices', 'proposals', 'go_no_go_decisions', 'training_sessions', 'training_attendance', 'status_history', 'notes', 'document_sequences'];
@@ -41,24 +37,6 @@ const TABLES = ['companies', 'contacts', 'engagements', 'events', 'invoices', 'p
 const BAD_KEY = 'tl_0000000000_' + 'a'.repeat(43);
 
 const uniq = () => randomBytes(4).toString('hex');
-
-async function serveApp(app: App): Promise<{ server: http.Server; base: string }> {
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }) as http.Server;
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function stopServer(server: http.Server | undefined): Promise<void> {
-  if (!server) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-async function connectHttp(base: string, key: string): Promise<Client> {
-  const client = new Client({ name: 'mcp-trust-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
-  return client;
-}
 
 async function callTool(client: Client, name: string, args: Json = {}): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult;
@@ -103,16 +81,9 @@ dbSuite('MCP trust', ({ database }) => {
   /** Whatever the app logged as an unexpected (internal) error. */
   const internal: unknown[] = [];
 
-  const api = async (who: SignedIn, method: string, url: string, body?: unknown, status?: number): Promise<Json> => {
-    const init: RequestInit = { method, headers: { authorization: `Bearer ${who.key}`, 'content-type': 'application/json' } };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    const r = await app.request(url, init);
-    const text = await r.text();
-    expect(r.status, `${method} ${url}: ${text}`).toBe(status ?? (method === 'POST' ? 201 : 200));
-    return text ? (JSON.parse(text) as Json) : {};
-  };
+  const api = (who: SignedIn, method: string, url: string, body?: unknown, status?: number) => callApi(app, who, method, url, body, status);
   const connect = async (who: SignedIn, at = base) => {
-    const client = await connectHttp(at, who.key);
+    const client = await connectMcp(at, who.key);
     clients.push(client);
     return client;
   };
@@ -618,30 +589,6 @@ function childEnv(extra: Record<string, string>): Record<string, string> {
   return { ...out, DATABASE_URL: '', THROUGHLINE_MCP_USER: '', THROUGHLINE_MCP_ROLE: '', NODE_NO_WARNINGS: '1', ...extra };
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: childEnv({ THROUGHLINE_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', THROUGHLINE_SEED_DEMO: 'never', THROUGHLINE_API_KEY: '', THROUGHLINE_URL: '' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 180_000);
-    child.stdout!.on('data', () => {
-      const m = /running at (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', () => reject(new Error(`server exited:\n${out}`)));
-  });
-  return { child, url, output: () => out };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
 
 const alive = (pid: number) => {
   try {
@@ -658,7 +605,7 @@ describe('the stdio MCP server and a running server', { timeout: 300_000 }, () =
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-mcp-trust-'));
-    serving = await startServe(dir);
+    serving = await startServe(dir, { THROUGHLINE_MCP_USER: '', THROUGHLINE_MCP_ROLE: '', NODE_NO_WARNINGS: '1' });
   }, 240_000);
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /** The real process: start, lock, serve, stop cleanly, reopen; migrations on empty databases. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,8 +8,8 @@ import { openDatabase } from '../src/db/client.ts';
 import { DataDirLockedError, lockDataDir } from '../src/db/lock.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { loadConfig } from '../src/config.ts';
+import { BIN, exited, startServe } from './servers.ts';
 
-const BIN = path.resolve('bin/throughline.js');
 const dirs: string[] = [];
 const tmp = () => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-test-'));
@@ -26,30 +26,6 @@ function cli(args: string[], env: Record<string, string>) {
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, THROUGHLINE_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', THROUGHLINE_SEED_DEMO: 'never', THROUGHLINE_API_KEY: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  child.stderr!.on('data', (d) => (out += String(d)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const m = /running at (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', () => reject(new Error(`server exited:\n${out}`)));
-  });
-  return { child, url, output: () => out };
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (code) => resolve(code))));
 
 describe('migrations', () => {
   it('build every table on an empty embedded database, and a second run changes nothing', async () => {

@@ -27,6 +27,7 @@ import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import type { Download } from '../core/reports/types.ts';
 import { problemResponse, toProblem } from './problem.ts';
+import { DEFAULT_WEB_DIR, loadWebApp, serveAsset, servePage } from './web.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
 export type AppOptions = {
@@ -39,6 +40,8 @@ export type AppOptions = {
   /** Requests per credential and per client address (in this process's memory); none when absent. */
   rateLimit?: RateLimitOptions | undefined;
   log?: (msg: string, err?: unknown) => void;
+  /** The built web app (dist/web by default); null serves none. */
+  webDir?: string | null;
 };
 
 type Env = { Variables: { requestId: string } };
@@ -290,11 +293,19 @@ export function createApp(opts: AppOptions) {
     c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     return c.html(docsPage(operations));
   });
+  const web = loadWebApp(opts.webDir === undefined ? DEFAULT_WEB_DIR : opts.webDir);
+  app.get('/assets/:name', (c) => {
+    const asset = web.asset(c.req.param('name'));
+    if (!asset) throw new AppError('NOT_FOUND', `No asset ${c.req.param('name')}`);
+    return serveAsset(c, asset);
+  });
   app.get('/', (c) => {
+    if (web.index) return servePage(c, web.index);
     c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Throughline</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1f2933}a{color:#0b5cad}</style></head>
 <body><h1>Throughline</h1><p>The server is running on the ${database.kind === 'pglite' ? 'embedded' : 'PostgreSQL'} database.</p>
+<p>The web app is not built yet: run <code>npm run build:web</code> (<code>npm install</code> does it) and restart.</p>
 <p>Every API call needs a session (<code>POST /api/v1/auth/login</code>) or an API key (<code>Authorization: Bearer tl_…</code>).</p>
 <ul><li><a href="/api/docs">API documentation</a></li><li><a href="/api/openapi.json">OpenAPI document</a></li><li><a href="/api/v1/companies">Companies</a></li><li><a href="/api/v1/sales/follow-ups">Follow-ups due this week</a></li></ul></body></html>`);
   });
@@ -406,6 +417,16 @@ export function createApp(opts: AppOptions) {
     else if (method === 'patch') app.patch(path, limit, handler);
     else app.post(path, isBulk(op) ? bulkLimit : limit, handler);
   }
+
+  // Any other page is the web app's, which routes it itself (/companies/<id>…); the API's own
+  // unknown paths stay problems.
+  app.get('*', (c) => {
+    const p = new URL(c.req.url).pathname;
+    if (!web.index || p.startsWith('/api/') || p === '/api' || p.startsWith('/mcp')) {
+      throw new AppError('NOT_FOUND', `No route for GET ${p}; see /api/docs`);
+    }
+    return servePage(c, web.index);
+  });
   return app;
 }
 

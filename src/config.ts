@@ -1,6 +1,7 @@
 /** The one configuration schema. Entry points call loadConfig() once and pass the result down. */
 import path from 'node:path';
 import { z } from 'zod';
+import { USER_ROLES, type UserRole } from './db/schema/platform.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -48,7 +49,7 @@ const EnvSchema = z.object({
   THROUGHLINE_RATE_LIMIT: z.coerce.number().int().min(0).default(1200),
   THROUGHLINE_RATE_LIMIT_ADDRESS: z.coerce.number().int().min(0).default(2400),
   THROUGHLINE_MCP_USER: z.email({ message: 'must be the email address of a Throughline user' }).optional(),
-  THROUGHLINE_MCP_ROLE: z.enum(['viewer', 'editor', 'admin']).optional(),
+  THROUGHLINE_MCP_ROLE: z.enum(USER_ROLES).optional(),
   THROUGHLINE_API_KEY: z.string().regex(/^tl_[0-9a-f]{10}_[A-Za-z0-9_-]{43}$/, 'must be an API key as shown when it was created (tl_…)').optional(),
 });
 
@@ -82,7 +83,7 @@ export type Config = {
    */
   rateLimit: { perCredential: number; perAddress: number };
   /** `throughline mcp` (stdio) acts for this user, with at most this role. */
-  mcp: { user: string | undefined; role: 'viewer' | 'editor' | 'admin' | undefined };
+  mcp: { user: string | undefined; role: UserRole | undefined };
 };
 
 export class ConfigError extends Error {}

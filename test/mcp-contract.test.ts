@@ -1,11 +1,12 @@
 /** The MCP tools as a contract over the registry: few, described, schema'd, and covering every operation an agent may run. */
 import { describe, expect, it } from 'vitest';
-import { operations } from '../src/core/registry.ts';
+import { makeCtx } from '../src/core/context.ts';
+import { authorize, offeredToAgents as forAgents, operationByName, operations } from '../src/core/registry.ts';
 import { resources } from '../src/core/resources.ts';
-import { agentOperations, forAgents, toolByName, tools, type McpTool } from '../src/mcp/tools.ts';
+import { agentOperations, toolByName, tools, type McpTool } from '../src/mcp/tools.ts';
 
 const describeSchema = toolByName.get('describe_schema') as Extract<McpTool, { read: unknown }>;
-const describeWith = (args: Record<string, unknown>) => describeSchema.read(undefined as never, args, async () => ({}), { base: 'http://x' }) as Promise<Record<string, any>>;
+const describeWith = (args: Record<string, unknown>) => describeSchema.read(args, async () => ({}), { base: 'http://x' }) as Promise<Record<string, any>>;
 
 describe('MCP tools', () => {
   it('are at most 25, uniquely named, titled and described, each with an object input schema', () => {
@@ -38,6 +39,18 @@ describe('MCP tools', () => {
     for (const n of ['users.create', 'users.set_password', 'api_keys.create', 'api_keys.revoke', 'auth.login', 'users.totp_enrol', 'settings.update']) {
       expect(names.has(n), n).toBe(false);
     }
+  });
+
+  it('hold an agent to them in the core, whatever surface it comes through, even with the administrator role', () => {
+    const ctx = makeCtx(undefined as never, { actor: { type: 'agent', id: null, label: 'an agent', role: 'admin', onBehalfOf: null } });
+    for (const name of ['users.create', 'api_keys.create', 'settings.update', 'users.set_password']) {
+      expect(() => authorize(operationByName.get(name)!, ctx), name).toThrow(expect.objectContaining({ code: 'FORBIDDEN', details: { reason: 'not_for_agents' } }));
+    }
+    for (const name of ['companies.list', 'companies.delete', 'users.list', 'settings.get', 'sales.log_prospect']) {
+      expect(() => authorize(operationByName.get(name)!, ctx), name).not.toThrow();
+    }
+    const person = { ...ctx, actor: { ...ctx.actor, type: 'user' as const } };
+    expect(() => authorize(operationByName.get('users.create')!, person)).not.toThrow();
   });
 
   it('describe every agent operation with a JSON Schema of its input, and refuse the others by name', async () => {

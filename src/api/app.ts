@@ -12,8 +12,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
 import { agentActor, apiKeyActor, userActor } from '../core/identity/actor.ts';
-import { authenticateApiKey, type PublicApiKey } from '../core/identity/api-keys.ts';
-import type { PublicUser } from '../core/identity/user-record.ts';
+import { authenticateApiKey } from '../core/identity/api-keys.ts';
 import type { IdentityConfig } from '../core/identity/options.ts';
 import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
 import { writeAudit } from '../core/platform/audit.ts';
@@ -25,7 +24,7 @@ import type { Database } from '../db/client.ts';
 import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
-import type { Download } from '../core/reports/types.ts';
+import { isDownload, type Download } from '../core/reports/types.ts';
 import { problemResponse, toProblem } from './problem.ts';
 import { DEFAULT_WEB_DIR, loadWebApp, serveAsset, servePage } from './web.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
@@ -64,11 +63,10 @@ const isHttps = (c: Context) =>
 async function resolveCaller(ctx: Ctx, c: Context): Promise<Caller> {
   const header = c.req.header('authorization');
   if (header !== undefined) {
-    const m = /^Bearer[ ]+([\x21-\x7e]{1,300})[ ]*$/i.exec(header);
-    if (!m) throw new Refusal('UNAUTHORIZED', 'Send Authorization: Bearer <API key or session token>', { details: { reason: 'bad_authorization_header' } });
-    const token = m[1]!;
+    const token = bearerToken(header);
+    if (!token) throw new Refusal('UNAUTHORIZED', 'Send Authorization: Bearer <API key or session token>', { details: { reason: 'bad_authorization_header' } });
     if (token.startsWith('tl_')) {
-      const { user, key } = await authenticateApiKey(ctx, token).catch((e: unknown) => rethrow(e, 'bad_api_key', { key_prefix: token.slice(0, 13) }));
+      const { user, key } = await apiKeyOf(ctx, token);
       return { actor: apiKeyActor(user, key), credential: { kind: 'api_key', id: key.id }, via: 'bearer' };
     }
     const { user, session } = await authenticateSession(ctx, token).catch((e: unknown) => rethrow(e, 'bad_session'));
@@ -84,6 +82,12 @@ async function resolveCaller(ctx: Ctx, c: Context): Promise<Caller> {
   }
   return { actor: ANONYMOUS, via: 'none' };
 }
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when the header is not one. */
+const bearerToken = (header: string) => /^Bearer[ ]+([\x21-\x7e]{1,300})[ ]*$/i.exec(header)?.[1];
+
+/** The API key's owner and the key; a key that is not valid is a refusal naming its prefix. */
+const apiKeyOf = (ctx: Ctx, token: string) => authenticateApiKey(ctx, token).catch((e: unknown) => rethrow(e, 'bad_api_key', { key_prefix: token.slice(0, 13) }));
 
 function rethrow(e: unknown, reason: string, extra: Record<string, unknown> = {}): never {
   if (e instanceof AppError && e.code === 'UNAUTHORIZED') throw new Refusal('UNAUTHORIZED', e.message, { details: { ...e.details, reason, ...extra } });
@@ -238,7 +242,8 @@ export function createApp(opts: AppOptions) {
       },
     });
   const limit = limitOf(opts.bodyLimitBytes ?? 1_048_576);
-  const bulkLimit = limitOf(opts.bulkBodyLimitBytes ?? 33_554_432);
+  const bulkBytes = opts.bulkBodyLimitBytes ?? 33_554_432;
+  const bulkLimit = limitOf(bulkBytes);
 
   const ctxFor = (c: Context<Env>): Ctx =>
     makeCtx(database.db, {
@@ -319,21 +324,20 @@ export function createApp(opts: AppOptions) {
       const problem = toProblem(new AppError('PRECONDITION_FAILED', 'The MCP endpoint takes POST requests only (streamable HTTP, stateless)'), c.get('requestId'), log);
       return c.newResponse(JSON.stringify({ ...problem, status: 405, title: 'Method not allowed' }), 405, { 'content-type': 'application/problem+json', allow: 'POST' });
     }
-    const target = { table: 'mcp', operation: 'mcp.http' };
-    let user: PublicUser;
-    let key: PublicApiKey;
+    let owner: Awaited<ReturnType<typeof apiKeyOf>>;
     try {
       if (sameOrigin(c) === false) throw new Refusal('FORBIDDEN', 'The MCP endpoint refuses requests from web pages of other sites', { details: { reason: 'origin' } });
-      const m = /^Bearer[ ]+(tl_[\x21-\x7e]{1,300})[ ]*$/i.exec(c.req.header('authorization') ?? '');
-      if (!m) {
+      const token = bearerToken(c.req.header('authorization') ?? '');
+      if (!token?.startsWith('tl_')) {
         c.header('www-authenticate', 'Bearer realm="throughline"');
         throw new Refusal('UNAUTHORIZED', 'The MCP endpoint needs an API key: Authorization: Bearer tl_… (create one with POST /api/v1/api_keys)', { details: { reason: 'no_api_key' } });
       }
-      ({ user, key } = await authenticateApiKey(ctx, m[1]!).catch((e: unknown) => rethrow(e, 'bad_api_key', { key_prefix: m[1]!.slice(0, 13) })));
+      owner = await apiKeyOf(ctx, token);
     } catch (e) {
-      if (e instanceof Refusal) await auditRefusal(ctx, target, c, e);
+      if (e instanceof Refusal) await auditRefusal(ctx, { table: 'mcp', operation: 'mcp.http' }, c, e);
       throw e;
     }
+    const { user, key } = owner;
     const credential: Credential = { kind: 'api_key', id: key.id };
     const actor = agentActor(user, { key });
     const origin = `${isHttps(c) ? 'https' : 'http'}://${new URL(c.req.url).host}`;
@@ -349,7 +353,7 @@ export function createApp(opts: AppOptions) {
         log,
       },
       c.req.raw,
-      opts.bulkBodyLimitBytes ?? 33_554_432,
+      bulkBytes,
     );
   });
 
@@ -428,10 +432,6 @@ export function createApp(opts: AppOptions) {
     return servePage(c, web.index);
   });
   return app;
-}
-
-function isDownload(body: unknown): body is Download {
-  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'download';
 }
 
 /**

@@ -18,6 +18,7 @@ import { randomToken } from '../core/identity/crypto.ts';
 import { invoke, operationByName, operations, type Operation } from '../core/registry.ts';
 import { FILTER_OPS, type Filter } from '../core/resource.ts';
 import { resourceByName, resources } from '../core/resources.ts';
+import { isDownload, type Download } from '../core/reports/types.ts';
 import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
@@ -134,10 +135,9 @@ async function execute(config: Config, op: Operation, input: Row): Promise<unkno
   }
 }
 
-type FileResult = { kind: 'download'; content_type: string; filename: string; body: Uint8Array | string };
 
 /** A report or other file: to --out, or to standard output unless that is a terminal and the file is binary. */
-function writeFile(d: FileResult, out: string | undefined) {
+function writeFile(d: Download, out: string | undefined) {
   const bytes = typeof d.body === 'string' ? Buffer.from(d.body, 'utf8') : Buffer.from(d.body);
   if (out) {
     fs.writeFileSync(out, bytes);
@@ -151,8 +151,8 @@ function writeFile(d: FileResult, out: string | undefined) {
 }
 
 function print(op: Operation, result: unknown, opts: { json?: boolean; columns?: string; out?: string }) {
-  if (typeof result === 'object' && result !== null && (result as { kind?: unknown }).kind === 'download') {
-    writeFile(result as FileResult, opts.out);
+  if (isDownload(result)) {
+    writeFile(result, opts.out);
     return;
   }
   if (opts.out) {

@@ -265,11 +265,27 @@ const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
 /** The least role each scope needs: viewers read, editors write business records, admins the rest. */
 export const ROLE_FOR_SCOPE: Record<Scope, UserRole> = { read: 'viewer', write: 'editor', admin: 'admin' };
 
+const IDENTITY_TAGS = new Set(['identity', 'users', 'api_keys', 'sessions']);
+const AGENT_READABLE_IDENTITY = new Set(['users.list', 'users.get', 'auth.me']);
+
+/**
+ * What an AI agent may run: everything but managing identities and credentials (users,
+ * passwords, second factors, API keys, sessions) and who may see what (settings). It may look
+ * people up, to assign work. Verbs that check a password run outside transactions, which an
+ * agent's calls never do.
+ */
+export const offeredToAgents = (op: Operation): boolean =>
+  !op.public && op.transactional !== false && op.name !== 'settings.update' && (!IDENTITY_TAGS.has(op.tag) || AGENT_READABLE_IDENTITY.has(op.name));
+
 /**
  * Refuses an operation the actor may not run, before anything is read or written: nobody
- * unauthenticated but for public operations, and no role below what the scope needs.
+ * unauthenticated but for public operations, no role below what the scope needs, and no agent
+ * outside what agents are offered.
  */
 export function authorize(op: Operation, ctx: Ctx): void {
+  if (ctx.actor.type === 'agent' && !offeredToAgents(op)) {
+    throw new AppError('FORBIDDEN', `${op.name} is not for agents: identities, credentials and settings are changed by people`, { details: { reason: 'not_for_agents' } });
+  }
   if (ctx.actor.type === 'anonymous' && !op.public) {
     throw new AppError('UNAUTHORIZED', `${op.name} needs a session or an API key: sign in, or send Authorization: Bearer <API key>`);
   }

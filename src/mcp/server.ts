@@ -30,16 +30,16 @@ import { withTx, type Actor, type Ctx } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
 import { roleAtLeast } from '../core/identity/roles.ts';
 import { writeAudit } from '../core/platform/audit.ts';
-import { authorize, invoke, isBulk, type Operation } from '../core/registry.ts';
+import { authorize, invoke, type Operation } from '../core/registry.ts';
 import { isUuid } from '../core/fields.ts';
 import type { Row } from '../core/resource.ts';
-import type { Download } from '../core/reports/types.ts';
+import { isDownload } from '../core/reports/types.ts';
 import { audit_log } from '../db/schema/platform.ts';
 import { mapDbError } from '../db/errors.ts';
 import { linkRecords, type WebLinks } from './links.ts';
 import { PROMPTS, promptMessages } from './prompts.ts';
 import { readResource, RESOURCE_TEMPLATES, listResources } from './resources.ts';
-import { capList, toolByName, tools, type McpTool } from './tools.ts';
+import { capList, needsConfirm, toolByName, tools, type McpTool } from './tools.ts';
 
 export const SERVER_INFO = { name: 'throughline', version: '0.1.0' };
 
@@ -86,46 +86,42 @@ async function auditCall(ctx: Ctx, call: CallRecord): Promise<void> {
   });
 }
 
-/** An error as a tool result: the code, the message and the fields to fix, never a stack. */
-export function toolError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string): CallToolResult & { code: string } {
+/** Any failure as an AppError: ours as it is, a database constraint as mapped once, anything else INTERNAL (logged, never shown). */
+function asAppError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string): AppError {
   const mapped = mapDbError(e);
-  const err = mapped instanceof AppError ? mapped : new AppError('INTERNAL', `Something went wrong on our side. Quote call id ${callId} when reporting it.`);
-  if (!(mapped instanceof AppError)) log(`MCP call ${callId} failed`, e);
+  if (mapped instanceof AppError) return mapped;
+  log(`MCP call ${callId} failed`, e);
+  return new AppError('INTERNAL', `Something went wrong on our side. Quote call id ${callId} when reporting it.`);
+}
+
+/** An error as a tool result: the code, the message and the fields to fix, never a stack. */
+function toolError(err: AppError): CallToolResult {
   const { fields, ...details } = err.details;
   const fieldLines = (fields ?? []).map((f) => `${f.field}: ${f.message}`).filter((l) => !err.message.includes(l));
   const lines = [`${err.code}: ${err.message}`, ...fieldLines.map((l) => `  ${l}`)];
   return {
-    code: err.code,
     isError: true,
     content: [{ type: 'text', text: lines.join('\n') }],
     structuredContent: { error: { code: err.code, message: err.message, ...(fields ? { fields } : {}), ...(Object.keys(details).length ? { details } : {}) } },
   };
 }
 
-function isDownload(v: unknown): v is Download {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'download';
-}
-
-/**
- * An error of a resource read or a prompt, which MCP answers as a protocol error rather than a
- * tool result: our code and fields go in its data; an unknown error says nothing of itself.
- */
 /** The MCP spec's code for a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002;
 
-function protocolError(e: unknown, log: (msg: string, err?: unknown) => void, callId: string, surface: string): McpError {
-  const mapped = mapDbError(e);
-  if (!(mapped instanceof AppError)) {
-    log(`MCP call ${callId} failed`, e);
-    return new McpError(ErrorCode.InternalError, `Something went wrong on our side. Quote call id ${callId} when reporting it.`);
-  }
+/**
+ * An error of a resource read or a prompt, which MCP answers as a protocol error rather than a
+ * tool result: our code and fields go in its data.
+ */
+function protocolError(err: AppError, surface: string): McpError {
   const kind =
-    mapped.code === 'NOT_FOUND' && surface === 'resource'
+    err.code === 'NOT_FOUND' && surface === 'resource'
       ? RESOURCE_NOT_FOUND
-      : mapped.code === 'VALIDATION' || mapped.code === 'NOT_FOUND'
+      : err.code === 'VALIDATION' || err.code === 'NOT_FOUND'
         ? ErrorCode.InvalidParams
         : ErrorCode.InternalError;
-  return new McpError(kind, `${mapped.code}: ${mapped.message}`, { code: mapped.code, ...(mapped.details.fields ? { fields: mapped.details.fields } : {}) });
+  if (err.code === 'INTERNAL') return new McpError(kind, err.message);
+  return new McpError(kind, `${err.code}: ${err.message}`, { code: err.code, ...(err.details.fields ? { fields: err.details.fields } : {}) });
 }
 
 /** A result as data: JSON in a structured field and the same JSON as text, or a file as an embedded resource. */
@@ -192,22 +188,21 @@ export function createAgentServer(session: AgentSession): Server {
         return result;
       });
     }
-    try {
-      await withTx(ctx, async (tx) => {
-        const result = await invoke(op, tx, capList(op, input));
-        const changes = await tx.db
-          .select({ action: audit_log.action, table: audit_log.table_name, record_id: audit_log.record_id, before: audit_log.before, after: audit_log.after })
-          .from(audit_log)
-          .where(eq(audit_log.request_id, ctx.meta!.requestId!))
-          .orderBy(asc(audit_log.at));
-        throw new DryRunDone({ result, changes });
-      });
-    } catch (e) {
-      if (!(e instanceof DryRunDone)) throw e;
-      await auditCall(ctx, { ...call, op, outcome: 'dry_run' });
-      return { dry_run: true, nothing_changed: true, would_return: e.value.result, would_change: e.value.changes };
-    }
-    throw new Error('unreachable: a dry run always rolls back');
+    // The real call, then its audit rows read back, then everything rolled back by the throw.
+    const done = await withTx(ctx, async (tx) => {
+      const result = await invoke(op, tx, capList(op, input));
+      const changes = await tx.db
+        .select({ action: audit_log.action, table: audit_log.table_name, record_id: audit_log.record_id, before: audit_log.before, after: audit_log.after })
+        .from(audit_log)
+        .where(eq(audit_log.request_id, ctx.meta!.requestId!))
+        .orderBy(asc(audit_log.at));
+      throw new DryRunDone({ result, changes });
+    }).catch((e: unknown) => {
+      if (e instanceof DryRunDone) return e.value;
+      throw e;
+    });
+    await auditCall(ctx, { ...call, op, outcome: 'dry_run' });
+    return { dry_run: true, nothing_changed: true, would_return: done.result, would_change: done.changes };
   };
 
   async function readAsAgent<T>(ctx: Ctx, call: Omit<CallRecord, 'outcome'>, work: (run: (op: Operation, input: unknown) => Promise<unknown>) => Promise<T>, op?: Operation): Promise<T> {
@@ -223,20 +218,22 @@ export function createAgentServer(session: AgentSession): Server {
     return { ...session.ctx, actor, meta: { ...session.ctx.meta, requestId: randomUUID() } };
   };
 
-  /** Runs a handler's work; an error is audited (best effort) and answered as a tool error. */
-  const guarded = async (surface: string, name: string, args: Row, work: (ctx: Ctx, call: Omit<CallRecord, 'outcome'>) => Promise<CallToolResult>) => {
+  /**
+   * One call of a tool, resource or prompt: begun (actor, rate limit), run, and on failure
+   * audited (best effort) and thrown as an AppError for the surface to answer in its way.
+   */
+  const attempt = async <T>(surface: string, name: string, args: Row, work: (ctx: Ctx, call: Omit<CallRecord, 'outcome'>) => Promise<T>): Promise<T> => {
     let ctx: Ctx | undefined;
     const call: Omit<CallRecord, 'outcome'> = { surface, name, args };
     try {
       ctx = await begin();
       return await work(ctx, call);
     } catch (e) {
-      const result = toolError(e, session.log, ctx?.meta?.requestId ?? 'none');
+      const err = asAppError(e, session.log, ctx?.meta?.requestId ?? 'none');
       if (ctx) {
-        await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code: result.code }).catch((err: unknown) => session.log('could not audit an MCP call', err));
+        await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code: err.code }).catch((x: unknown) => session.log('could not audit an MCP call', x));
       }
-      const { code: _code, ...rest } = result;
-      return rest;
+      throw err;
     }
   };
 
@@ -248,7 +245,7 @@ export function createAgentServer(session: AgentSession): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request) => {
     const name = request.params.name;
     const args = (request.params.arguments ?? {}) as Row;
-    return guarded('tool', name, args, async (ctx, call) => {
+    return attempt('tool', name, args, async (ctx, call) => {
       const tool: McpTool | undefined = toolByName.get(name);
       if (!tool || (tool.writes && !roleAtLeast(ctx.actor.role, 'editor'))) {
         throw new AppError('NOT_FOUND', `There is no tool ${name} for you; tools/list shows the ones you may use`);
@@ -256,12 +253,12 @@ export function createAgentServer(session: AgentSession): Server {
       const { dry_run: _d, confirm: _c, ...rest } = args;
       const dryRun = tool.writes && flag(args, 'dry_run');
       const confirm = tool.writes && flag(args, 'confirm');
-      if ('read' in tool) return toolResult(await readAsAgent(ctx, call, (run) => tool.read(ctx, rest, run, session.links)));
+      if ('read' in tool) return toolResult(await readAsAgent(ctx, call, (run) => tool.read(rest, run, session.links)));
       const plan = tool.plan(rest);
       // A refusal from here on is audited against the operation the call meant to run.
       call.op = plan.op;
       authorize(plan.op, ctx);
-      if ((plan.op.destructive || isBulk(plan.op)) && !confirm && !dryRun) {
+      if (needsConfirm(plan.op) && !confirm && !dryRun) {
         throw new AppError('PRECONDITION_FAILED', `${plan.op.name} ${plan.op.destructive ? 'cannot be undone' : 'changes many records at once'}: ask the user, then call again with confirm: true (or dry_run: true to see what it would do)`, {
           details: { reason: 'confirm_required', fields: [{ field: 'confirm', message: 'must be true for this operation' }] },
         });
@@ -269,7 +266,7 @@ export function createAgentServer(session: AgentSession): Server {
       const result = await runAsAgent(ctx, call, plan.op, plan.input, dryRun);
       const presented = plan.present && !(result as Row | null)?.dry_run ? plan.present(result) : result;
       return toolResult(isDownload(presented) ? presented : linkRecords(session.links, plan.op, presented));
-    });
+    }).catch((e: AppError) => toolError(e));
   });
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: RESOURCE_TEMPLATES }));
@@ -279,23 +276,11 @@ export function createAgentServer(session: AgentSession): Server {
     return { resources: await listResources((op, input) => invoke(op, ctx, input)) };
   });
 
-  /** A resource read or a prompt: run and audited like a tool call, its errors answered as protocol errors. */
-  const audited = async <T>(surface: string, name: string, args: Row, work: (ctx: Ctx, run: (op: Operation, input: unknown) => Promise<unknown>) => Promise<T>): Promise<T> => {
-    let ctx: Ctx | undefined;
-    const call = { surface, name, args };
-    try {
-      ctx = await begin();
-      const c = ctx;
-      return await readAsAgent(c, call, (run) => work(c, run));
-    } catch (e) {
-      const err = protocolError(e, session.log, ctx?.meta?.requestId ?? 'none', surface);
-      if (ctx) {
-        const code = (err.data as { code?: string } | undefined)?.code ?? 'INTERNAL';
-        await auditCall({ ...ctx, inTx: false }, { ...call, outcome: 'error', code }).catch((x: unknown) => session.log('could not audit an MCP call', x));
-      }
-      throw err;
-    }
-  };
+  /** A resource read or a prompt: a read like a tool's, its errors answered as protocol errors. */
+  const audited = <T>(surface: string, name: string, args: Row, work: (ctx: Ctx, run: (op: Operation, input: unknown) => Promise<unknown>) => Promise<T>): Promise<T> =>
+    attempt(surface, name, args, (ctx, call) => readAsAgent(ctx, call, (run) => work(ctx, run))).catch((e: AppError) => {
+      throw protocolError(e, surface);
+    });
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;

@@ -6,9 +6,8 @@
  * same way: permission, confirmation, dry run, transaction, audit.
  */
 import { z } from 'zod';
-import type { Ctx } from '../core/context.ts';
 import { AppError, invalid, parseInput } from '../core/errors.ts';
-import { ListInputSchema, operationByName, operations, type Operation } from '../core/registry.ts';
+import { isBulk, ListInputSchema, offeredToAgents, operationByName, operations, ROLE_FOR_SCOPE, type Operation } from '../core/registry.ts';
 import { objectInput } from '../core/fields.ts';
 import { singular, type Resource, type Row } from '../core/resource.ts';
 import { MonthlyInput } from '../core/reports/report-operations.ts';
@@ -31,37 +30,36 @@ export type McpTool = {
 } & (
   | { plan: (args: Row) => Plan }
   /** A read over several operations (search, describe_schema); each operation it runs is authorized by `run`. */
-  | { read: (ctx: Ctx, args: Row, run: (op: Operation, input: unknown) => Promise<unknown>, links: WebLinks) => Promise<unknown> }
+  | { read: (args: Row, run: (op: Operation, input: unknown) => Promise<unknown>, links: WebLinks) => Promise<unknown> }
 );
 
 /** Page size of lists for an agent: small pages keep the model's context for the work. */
 export const AGENT_DEFAULT_LIMIT = 20;
 export const AGENT_MAX_LIMIT = 50;
 
-/**
- * An agent never manages identities or credentials (users, passwords, second factors, API
- * keys, sessions) nor who may see what (settings). It may look people up, to assign work.
- */
-const IDENTITY_TAGS = new Set(['identity', 'users', 'api_keys', 'sessions']);
-const AGENT_READABLE_IDENTITY = new Set(['users.list', 'users.get', 'auth.me']);
-const NOT_FOR_AGENTS = new Set(['settings.update']);
-
-export const forAgents = (op: Operation) =>
-  !op.public && op.transactional !== false && !NOT_FOR_AGENTS.has(op.name) && (!IDENTITY_TAGS.has(op.tag) || AGENT_READABLE_IDENTITY.has(op.name));
-
-export const agentOperations = operations.filter(forAgents);
+export const agentOperations = operations.filter(offeredToAgents);
 const agentOperationByName = new Map(agentOperations.map((o) => [o.name, o]));
 
 /** The operation an agent may run under this name, or a NOT_FOUND that says where to look. */
-function agentOperation(name: string, field = 'action'): Operation {
+function agentOperation(name: string): Operation {
   const op = agentOperationByName.get(name);
   if (!op) {
     throw new AppError('NOT_FOUND', `There is no operation ${name} for agents; describe_schema lists them`, {
-      details: { fields: [{ field, message: `unknown operation ${name}` }] },
+      details: { fields: [{ field: 'action', message: `unknown operation ${name}` }] },
     });
   }
   return op;
 }
+
+/** Deletes and changes to many records at once wait for the user's yes (`confirm: true`). */
+export const needsConfirm = (op: Operation) => op.destructive || isBulk(op);
+
+/** The verbs every table has (`companies.archive`…), apart from the acts of its own. */
+const GENERIC_VERBS = new Set(['list', 'get', 'create', 'update', 'archive', 'restore', 'delete', 'bulk_create', 'reassign']);
+const isGenericVerb = (o: Operation) => o.resource !== undefined && o.name.startsWith(`${o.resource.name}.`) && GENERIC_VERBS.has(o.name.slice(o.resource.name.length + 1));
+
+/** A table's own acts (send a proposal, deploy an asset…), beside its generic verbs. */
+const tableActs = (res: Resource) => agentOperations.filter((o) => (o.resource === res || o.tag === res.name) && !isGenericVerb(o));
 
 const jsonSchemaCache = new WeakMap<z.ZodType, JsonSchema>();
 /** The JSON Schema an MCP client sees, from the same zod schema the API validates with. */
@@ -84,7 +82,7 @@ const withSafety = (s: JsonSchema): JsonSchema => ({ ...s, properties: { ...(s.p
 /** A tool that is one registry operation under a person's name for it. */
 function named(name: string, opName: string, title: string, extra: { description?: string; input?: (args: Row) => unknown; schema?: z.ZodType; present?: Plan['present'] } = {}): McpTool {
   const op = operationByName.get(opName);
-  if (!op || !forAgents(op)) throw new Error(`MCP tool ${name}: no operation ${opName} for agents`);
+  if (!op || !offeredToAgents(op)) throw new Error(`MCP tool ${name}: no operation ${opName} for agents`);
   const writes = op.scope !== 'read';
   const schema = jsonSchemaOf(extra.schema ?? op.input);
   return {
@@ -127,7 +125,7 @@ function tableFor(name: unknown): Resource {
 function tableOperation(res: Resource, verb: 'list' | 'get' | 'create' | 'update'): Operation {
   const op = agentOperationByName.get(`${res.name}.${verb}`);
   if (op) return op;
-  const acts = agentOperations.filter((o) => o.resource === res || o.tag === res.name).map((o) => o.name);
+  const acts = tableActs(res).map((o) => o.name);
   throw invalid([
     {
       field: 'table',
@@ -167,7 +165,6 @@ const SearchInput = z.strictObject({
 });
 
 function describeTable(res: Resource) {
-  const acts = agentOperations.filter((o) => (o.resource === res || o.tag === res.name) && o.kind === 'action').map((o) => ({ name: o.name, summary: o.summary }));
   return {
     table: res.name,
     summary: res.summary,
@@ -184,7 +181,7 @@ function describeTable(res: Resource) {
     update: agentOperationByName.has(`${res.name}.update`) ? jsonSchemaOf(res.updateSchema) : null,
     sortable: res.sortable,
     searched: res.search,
-    actions: acts,
+    actions: tableActs(res).map((o) => ({ name: o.name, summary: o.summary })),
   };
 }
 
@@ -194,13 +191,11 @@ function describeOperation(op: Operation) {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     writes: op.scope !== 'read',
-    needs: op.scope === 'admin' ? 'admin' : op.scope === 'write' ? 'editor' : 'viewer',
-    ...(op.destructive || op.bulk || op.kind === 'bulk_create' ? { confirm_required: true } : {}),
+    needs: ROLE_FOR_SCOPE[op.scope],
+    ...(needsConfirm(op) ? { confirm_required: true } : {}),
     input: jsonSchemaOf(op.input),
   };
 }
-
-const GENERIC_KINDS = new Set(['list', 'get', 'create', 'update']);
 
 const genericTools: McpTool[] = [
   {
@@ -210,17 +205,17 @@ const genericTools: McpTool[] = [
       'What Throughline holds and what can be done with it. No arguments: every table and every operation (for act and lookup). With table: its fields, types, allowed values, what create and update take, and its operations. With action: that operation and its input schema.',
     writes: false,
     inputSchema: jsonSchemaOf(DescribeInput),
-    read: async (_ctx, args) => {
+    read: async (args) => {
       const input = parseInput(DescribeInput, args);
       if (input.action !== undefined) return describeOperation(agentOperation(input.action));
       if (input.table !== undefined) return describeTable(tableFor(input.table));
       // Names and one line each: the detail is one more call away, and the model's context is precious.
-      const ops = agentOperations.filter((o) => !o.resource || !GENERIC_KINDS.has(o.kind));
+      const acts = agentOperations.filter((o) => !isGenericVerb(o));
       const line = (o: Operation) => [o.name, o.summary] as const;
       return {
         tables: Object.fromEntries(resources.filter((r) => agentOperationByName.has(`${r.name}.list`)).map((r) => [r.name, r.summary])),
-        read_actions: Object.fromEntries(ops.filter((o) => o.scope === 'read').map(line)),
-        write_actions: Object.fromEntries(ops.filter((o) => o.scope !== 'read' && !['archive', 'restore', 'reassign', 'delete', 'bulk_create'].includes(o.kind === 'action' ? o.name.split('.')[1]! : o.kind)).map(line)),
+        read_actions: Object.fromEntries(acts.filter((o) => o.scope === 'read').map(line)),
+        write_actions: Object.fromEntries(acts.filter((o) => o.scope !== 'read').map(line)),
         every_table_also_has: 'archive, restore, delete (admins, confirm), bulk_create (confirm) and, where records have owners, reassign: act with <table>.<verb>',
       };
     },
@@ -231,7 +226,7 @@ const genericTools: McpTool[] = [
     description: 'Find records by name, email, subject or number across companies, contacts, leads, deals, engagements and more. Answers with ids to use in get and the other tools.',
     writes: false,
     inputSchema: jsonSchemaOf(SearchInput),
-    read: async (_ctx, args, run, links) => {
+    read: async (args, run, links) => {
       const input = parseInput(SearchInput, args);
       const tables = (input.tables ?? SEARCHED).map((t, i) => {
         const res = resourceByName.get(t);

@@ -3,7 +3,11 @@
  * session cookie (same origin). A refusal comes back as an ApiError with the problem's code,
  * message and field errors, to show beside the fields.
  */
-export type FieldError = { field: string; message: string };
+import type { FieldError } from '../../src/core/errors.ts';
+import type { UserRole } from '../../src/db/schema/platform.ts';
+import type { companies } from '../../src/db/schema/sales.ts';
+
+export type { FieldError };
 
 export class ApiError extends Error {
   constructor(
@@ -48,5 +52,8 @@ export function query(params: Record<string, string | number | undefined>): stri
   return s ? `?${s}` : '';
 }
 
-export type Me = { actor: { type: string; id: string | null; label: string; role: 'viewer' | 'editor' | 'admin' } };
-export type Company = { id: string; name: string; status: string; location: string | null; employee_count: number | null; website: string | null; source: string | null; notes: string | null; updated_at: string; version: number };
+/** A row as the API sends it: the table's columns, with timestamps as ISO strings. */
+type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+export type Me = { actor: { type: string; id: string | null; label: string; role: UserRole } };
+export type Company = AsJson<typeof companies.$inferSelect>;

@@ -209,3 +209,6 @@ export type ReportFormat = 'json' | 'html' | 'csv' | 'pdf';
 
 /** A rendered report: what the API sends as the body and the CLI writes to a file. */
 export type Download = { kind: 'download'; content_type: string; filename: string; body: Uint8Array | string };
+
+/** Whether an operation answered with a file rather than data (every surface sends it as a file). */
+export const isDownload = (v: unknown): v is Download => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'download';

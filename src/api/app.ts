@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { compress } from 'hono/compress';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -284,6 +285,10 @@ export function createApp(opts: AppOptions) {
       log(`request ${c.get('requestId')}: could not record a refusal in the audit log`, err);
     }
   };
+
+  // The web app's scripts and its description of the schema are large and fetched by every browser: sent compressed.
+  app.use('/assets/*', compress());
+  app.use('/api/v1/schema', compress());
 
   app.get('/healthz', async (c) => {
     await database.query('select 1');

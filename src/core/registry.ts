@@ -34,6 +34,8 @@ import { deliveryOperations } from './delivery/delivery-operations.ts';
 import { usageOperations } from './measurement/usage-operations.ts';
 import { reportOperations } from './reports/report-operations.ts';
 import { resources } from './resources.ts';
+import { schemaOperation } from './describe.ts';
+import { savedViewOperations } from './platform/saved-views.ts';
 import { salesOperations } from './sales/operations.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -247,6 +249,7 @@ function genericOperations(res: Resource): Operation[] {
 export const operations: Operation[] = [
   ...identityOperations,
   ...platformOperations,
+  ...savedViewOperations,
   ...salesOperations,
   ...leadOperations,
   ...dealOperations,
@@ -258,6 +261,7 @@ export const operations: Operation[] = [
   ...usageOperations,
   ...reportOperations,
   ...resources.flatMap(genericOperations),
+  schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];
 export const operationByName = new Map(operations.map((o) => [o.name, o]));
 

@@ -15,6 +15,7 @@ import { filterValue, isUuid, objectInput, tableFields, writeSchema, type Field 
 import { diff, writeAudit } from './platform/audit.ts';
 import { assertStatus, assertTransition, recordStatusChange, type StatusEntity } from './platform/pipeline.ts';
 import { actingUserId } from './identity/roles.ts';
+import { singular } from './words.ts';
 import {
   assertParentsVisible,
   visibilityScope,
@@ -739,12 +740,7 @@ export async function deleteRecord(ctx: Ctx, res: Resource, id: string): Promise
   });
 }
 
-export function singular(name: string): string {
-  if (name.endsWith('ies')) return `${name.slice(0, -3)}y`;
-  if (name.endsWith('sses') || name.endsWith('xes')) return name.slice(0, -2);
-  if (name.endsWith('s') && !name.endsWith('ss')) return name.slice(0, -1);
-  return name;
-}
+export { singular };
 
 export type ReassignInput = { id: string; user_id: string | null; field?: string | undefined; expected_version?: number | undefined };
 

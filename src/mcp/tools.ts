@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { AppError, invalid, parseInput } from '../core/errors.ts';
 import { isBulk, ListInputSchema, offeredToAgents, operationByName, operations, ROLE_FOR_SCOPE, type Operation } from '../core/registry.ts';
 import { objectInput } from '../core/fields.ts';
+import { jsonSchemaOf as coreJsonSchemaOf } from '../core/json-schema.ts';
 import { singular, type Resource, type Row } from '../core/resource.ts';
 import { MonthlyInput } from '../core/reports/report-operations.ts';
 import { recordPath } from '../core/web-paths.ts';
@@ -61,17 +62,8 @@ const isGenericVerb = (o: Operation) => o.resource !== undefined && o.name.start
 /** A table's own acts (send a proposal, deploy an asset…), beside its generic verbs. */
 const tableActs = (res: Resource) => agentOperations.filter((o) => (o.resource === res || o.tag === res.name) && !isGenericVerb(o));
 
-const jsonSchemaCache = new WeakMap<z.ZodType, JsonSchema>();
-/** The JSON Schema an MCP client sees, from the same zod schema the API validates with. */
-export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
-  let s = jsonSchemaCache.get(schema);
-  if (!s) {
-    const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Row;
-    s = rest as JsonSchema;
-    jsonSchemaCache.set(schema, s);
-  }
-  return s;
-}
+/** The JSON Schema an MCP client sees, from the same zod schema the API validates with (tool inputs are objects). */
+export const jsonSchemaOf = (schema: z.ZodType): JsonSchema => coreJsonSchemaOf(schema) as JsonSchema;
 
 const SAFETY_PROPERTIES = {
   dry_run: { type: 'boolean', description: 'true: make no change; answer with the change this call would make (the result and every record it would write)' },

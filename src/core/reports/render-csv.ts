@@ -16,6 +16,7 @@ import { stringify } from 'csv-stringify/sync';
 import { OPTIONAL_RULES } from './monthly-view.ts';
 import { portfolioLineLabel } from './portfolio-view.ts';
 import type { MonthlyReport, PortfolioReport } from './types.ts';
+import { neutraliseFormula } from '../words.ts';
 
 export const CSV_COLUMNS = ['section', 'item', 'metric', 'value', 'unit'] as const;
 
@@ -23,9 +24,6 @@ type Row = [section: string, item: string, metric: string, value: string, unit: 
 
 const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
-export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
 
 /** Collects rows for one `section,item` pair: figures via `num`, words via `text`. */
 function rows(out: Row[], section: string, item: string) {

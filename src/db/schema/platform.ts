@@ -202,3 +202,23 @@ export const settings = pgTable('settings', {
   updated_at: tstz().notNull().defaultNow(),
   updated_by: uuid().references(() => users.id, { onDelete: 'set null' }),
 });
+
+/**
+ * A person's saved view of a list in the web app: the filters, sort, search and columns they
+ * chose, under a name. Private to its owner; gone with them.
+ */
+export const saved_views = pgTable(
+  'saved_views',
+  {
+    id: pk(),
+    user_id: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    table_name: text().notNull(),
+    name: text().notNull(),
+    view: jsonb().notNull(),
+    created_at: createdAt(),
+    updated_at: tstz().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('saved_views_user_table_name_key').on(t.user_id, t.table_name, sql`lower(${t.name})`)],
+);

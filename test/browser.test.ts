@@ -4,59 +4,26 @@
  * sign in, the companies list and its search, a company's page, and stored text that
  * carries HTML rendered as text. Screenshots of each screen go to test-artifacts/.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import type http from 'node:http';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.ts';
-import { DEFAULT_WEB_DIR } from '../src/api/web.ts';
-import { callApi, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { shot as saveShot, startBrowserRig, type BrowserRig } from './browser.ts';
 import { dbSuite } from './db.ts';
-import { serveApp, stopServer } from './servers.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const XSS = '"><img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
-/** The browser on the PATH: Debian's chromium package. */
-function chromiumPath(): string {
-  for (const name of ['chromium', 'chromium-browser']) {
-    const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-    if (found) return found;
-  }
-  throw new Error('Chromium is not on the PATH: install the Debian package chromium (.ci/run does)');
-}
-
 dbSuite('browser journeys', ({ database, backend }) => {
-  let browser: Browser;
-  let server: http.Server;
-  let base: string;
-  let editor: SignedIn;
-
-  const shot = async (page: Page, name: string) => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${backend}.png`), fullPage: true });
-  };
+  let rig: BrowserRig;
+  const shot = (page: Page, name: string) => saveShot(page, name, backend);
 
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(DEFAULT_WEB_DIR, 'index.html'))) {
-      const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
-      if (built.status !== 0) throw new Error(`the web app did not build:\n${built.stderr}`);
-    }
-    const app = createApp({ database: database(), identity: FAST_IDENTITY });
-    editor = await signIn(app, database(), 'editor');
-    ({ server, base } = await serveApp(app));
-    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    rig = await startBrowserRig(database());
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
+    await rig?.close();
   });
 
   it('signs in, lists and searches companies, opens one, and renders stored HTML as text', async () => {
-    const api = (method: string, url: string, body?: unknown) => callApi({ request: (p, i) => fetch(`${base}${p}`, i) }, editor, method, url, body);
+    const { api, base, editor, browser } = rig;
     const smith = await api('POST', '/api/v1/companies', { name: 'Smith Building Group', location: 'Bondi Junction', employee_count: 12, source: 'cold_walk_in' });
     const evil = await api('POST', '/api/v1/companies', { name: `Evil ${XSS}`, notes: `Note ${XSS}`, website: 'javascript:alert(1)' });
 
@@ -74,12 +41,15 @@ dbSuite('browser journeys', ({ database, backend }) => {
     await shot(page, 'sign-in-refused');
     await page.getByLabel('Password').fill(editor.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // Signed in, the day starts at the follow-up inbox; the main navigation leads to the companies.
+    await page.getByRole('heading', { name: 'Follow-ups' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Companies' }).click();
     await page.getByRole('heading', { name: 'Companies' }).waitFor();
     await page.getByRole('link', { name: 'Smith Building Group' }).waitFor();
     await shot(page, 'companies');
 
     await page.getByLabel('Search companies').fill('Smith');
-    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect.poll(async () => page.getByRole('row').count()).toBe(2);
     await page.getByRole('link', { name: 'Smith Building Group' }).click();
     await page.getByRole('heading', { name: 'Smith Building Group' }).waitFor();

@@ -23,8 +23,10 @@ export class ApiError extends Error {
 
 export type Page<T> = { items: T[]; next_cursor: string | null };
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export async function api<T>(method: Method, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json', ...headers } };
   if (body !== undefined) {
     init.headers = { ...init.headers, 'content-type': 'application/json' };
     init.body = JSON.stringify(body);
@@ -36,7 +38,12 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
     throw new ApiError(0, 'NETWORK', 'The server could not be reached. Check your connection and try again.');
   }
   const text = await r.text();
-  const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  let json: Record<string, unknown> = {};
+  try {
+    if (text) json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    throw new ApiError(r.status, 'INTERNAL', `The server answered ${r.status} with something other than JSON`);
+  }
   if (!r.ok) {
     const { code, detail, errors, ...details } = json as { code?: string; detail?: string; errors?: FieldError[] };
     throw new ApiError(r.status, code ?? 'INTERNAL', detail ?? `The server answered ${r.status}`, errors ?? [], details);
@@ -45,9 +52,9 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
 }
 
 /** Query string from the defined values. */
-export function query(params: Record<string, string | number | undefined>): string {
+export function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -57,3 +64,29 @@ type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Dat
 
 export type Me = { actor: { type: string; id: string | null; label: string; role: UserRole } };
 export type Company = AsJson<typeof companies.$inferSelect>;
+
+/** A message for anything thrown: the API's own words, or the error's. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Runs a described operation: `{name}` path parameters come out of the input, the rest goes
+ * in the query of a GET or the JSON body of anything else (as the API reads it).
+ */
+export function runOperation<T = unknown>(op: { method: string; path: string }, input: Record<string, unknown>): Promise<T> {
+  const rest: Record<string, unknown> = { ...input };
+  const path = op.path.replace(/\{([a-z_]+)\}/g, (_, name: string) => {
+    const v = rest[name];
+    delete rest[name];
+    return encodeURIComponent(String(v ?? ''));
+  });
+  const method = op.method.toUpperCase() as Method;
+  if (method === 'GET') {
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(rest)) if (v !== undefined && v !== null && v !== '') flat[k] = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return api<T>('GET', path + query(flat));
+  }
+  return api<T>(method, path, rest);
+}
+
+/** The path params of an operation's path (`/api/v1/proposals/{id}/send` → id). */
+export const pathParams = (path: string): string[] => [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]!);

@@ -17,6 +17,7 @@ import { bulkBodies, bulkCsvChunks, listSql, seedContactsSql } from './data.ts';
 import { median, runList, type ListResult } from './list.ts';
 import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
 import { mcpLatency, type McpRun } from './mcp.ts';
+import { webBench, type WebRun } from './web.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 
 // ---------------------------------------------------------------------------
@@ -41,13 +42,16 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
   ingestBatch: int('BENCH_INGEST_BATCH', 10_000, 1),
   reports: int('BENCH_REPORTS', 400, 10),
   mcpCalls: int('BENCH_MCP_CALLS', 400, 10),
+  webCompanies: int('BENCH_WEB_COMPANIES', 5_000, 100),
+  webRuns: int('BENCH_WEB_RUNS', 5, 1),
+  webDir: process.env.BENCH_WEB_DIR ? path.resolve(process.env.BENCH_WEB_DIR) : undefined,
   /** BENCH_USAGE_PGLITE=0 skips the PGlite half of the usage phase (its 10M-row seed takes minutes). */
   usagePglite: process.env.BENCH_USAGE_PGLITE !== '0',
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
@@ -171,6 +175,7 @@ type Results = {
   cold?: number[];
   usage?: { pgIngest?: { copy: IngestRun; api: IngestRun }; reports: ReportRun[]; seedS: Record<string, number> };
   mcp?: McpRun[];
+  web?: WebRun;
 };
 const R: Results = {};
 
@@ -549,6 +554,26 @@ function report(): string {
     out.push(table(rows, [false, false, true, true, true, true, true]));
   }
 
+  if (R.web) {
+    const w = R.web;
+    const kb = (n: number) => fmt(n / 1024, 1);
+    out.push('');
+    out.push('6. Web app: first-load JavaScript and CSS (the built index.html\'s script, modulepreloads and stylesheets, gzip -9), and the pipeline board');
+    const rows: string[][] = [['file', 'loaded', 'KiB', 'gzip KiB']];
+    for (const a of w.assets) rows.push([a.file, a.kind === 'lazy' ? 'with the board' : `first (${a.kind})`, kb(a.bytes), kb(a.gzip)]);
+    rows.push(['first load, total', '', kb(w.firstLoad.bytes), kb(w.firstLoad.gzip)]);
+    out.push(table(rows, [false, false, true, true]));
+    const b = w.board;
+    out.push(
+      `   Companies board, ${fmt(b.companies)} companies over ${b.columns} columns on in-memory PGlite, headless Chromium, medians of ${b.runs} loads: ` +
+        `navigation to every count and every column's first cards ${ms(median(b.renderMs))} ms (runs ${b.renderMs.map(ms).join(', ')}; ` +
+        `session and schema answered at ${ms(median(b.milestones.signedIn))} ms, the counts at ${ms(median(b.milestones.counts))} ms, the last column's first page at ${ms(median(b.milestones.cards))} ms); ` +
+        `the longest column (${b.longest.key}, ${fmt(b.longest.count)}) scrolled to its end ${ms(median(b.scrollMs))} ms (runs ${b.scrollMs.map(ms).join(', ')}); ` +
+        `card nodes in the DOM ${fmt(median(b.cardsAfterRender))} after the first render, ${fmt(median(b.cardsAfterScroll))} at the end of the scroll (of ${fmt(b.companies)})`,
+    );
+    targets.push(['6', 'web: first-load JS + CSS gzipped < 300 KB', `${kb(w.firstLoad.gzip)} KiB`, verdict(w.firstLoad.gzip < 300 * 1024)]);
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -578,6 +603,7 @@ async function main() {
     if (S.usagePglite) await usagePglite();
   }
   if (S.only.has('mcp')) await mcpPhase();
+  if (S.only.has('web')) R.web = await webBench({ companies: S.webCompanies, runs: S.webRuns, webDir: S.webDir }, progress);
   console.log(`\n${report()}`);
 }
 

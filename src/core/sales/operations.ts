@@ -4,6 +4,7 @@ import { STATUS_ENTITIES } from '../../db/schema/platform.ts';
 import { statusTimeline } from '../platform/history.ts';
 import type { Operation } from '../registry.ts';
 import { recordFields } from '../resource.ts';
+import { boardOperation } from './board.ts';
 import {
   completeMeeting,
   followUpsDue,
@@ -129,4 +130,5 @@ export const salesOperations: Operation[] = [
     http: { method: 'get', path: '/api/v1/status_history/{entity_type}/{id}' },
     run: (ctx, input) => statusTimeline(ctx, input),
   },
+  boardOperation,
 ];

@@ -8,7 +8,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { saved_views } from '../../db/schema/platform.ts';
 import { withTx, type Ctx } from '../context.ts';
-import { AppError, invalid, notFound } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { actingUserId } from '../identity/roles.ts';
 import type { Operation } from '../registry.ts';
@@ -38,11 +38,9 @@ const DeleteInput = z.strictObject({ id: z.string().max(200) });
 
 export type SavedView = { id: string; table: string; name: string; view: z.infer<typeof ViewSchema>; updated_at: Date };
 
-function userOf(ctx: Ctx): string {
-  const id = actingUserId(ctx.actor);
-  if (!id) throw new AppError('FORBIDDEN', 'Saved views belong to a person: sign in as one, or use a key of your own');
-  return id;
-}
+/** Whose views these are: the signed-in person (or the person behind the key); a caller who is nobody in particular (the local operator) has none. */
+const userOf = (ctx: Ctx): string | null => actingUserId(ctx.actor);
+const NOBODY = 'Saved views belong to a person: sign in as one, or use an API key of your own';
 
 /** Refuses a view that names what the table does not have (checked against the same lists the list verb allows). */
 function checkView(table: string, view: z.infer<typeof ViewSchema>): void {
@@ -63,6 +61,7 @@ const shape = (r: typeof saved_views.$inferSelect): SavedView => ({ id: r.id, ta
 
 export async function myViews(ctx: Ctx, input: z.infer<typeof MineInput>): Promise<{ items: SavedView[] }> {
   const user = userOf(ctx);
+  if (!user) return { items: [] };
   const rows = await ctx.db
     .select()
     .from(saved_views)
@@ -73,6 +72,7 @@ export async function myViews(ctx: Ctx, input: z.infer<typeof MineInput>): Promi
 
 export async function saveView(ctx: Ctx, input: z.infer<typeof SaveInput>): Promise<SavedView> {
   const user = userOf(ctx);
+  if (!user) throw invalid([{ field: 'name', message: NOBODY }], NOBODY);
   checkView(input.table, input.view);
   return withTx(ctx, async (tx) => {
     const now = tx.now();
@@ -92,7 +92,7 @@ export async function saveView(ctx: Ctx, input: z.infer<typeof SaveInput>): Prom
 
 export async function deleteView(ctx: Ctx, id: string): Promise<{ id: string; deleted: true }> {
   const user = userOf(ctx);
-  if (!isUuid(id)) throw notFound('saved view', id);
+  if (!user || !isUuid(id)) throw notFound('saved view', id);
   const gone = await ctx.db.delete(saved_views).where(and(eq(saved_views.id, id), eq(saved_views.user_id, user))).returning({ id: saved_views.id });
   if (!gone.length) throw notFound('saved view', id);
   return { id, deleted: true };

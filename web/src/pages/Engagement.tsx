@@ -14,6 +14,7 @@ import { BarChart, PALETTE } from '../ui/charts.tsx';
 import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
+import { Related } from './Record.tsx';
 import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, today, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 
@@ -202,6 +203,7 @@ function Dashboard({ e, tick, refresh }: { e: Row; tick: number; refresh: () => 
         <a href="#eng-tickets">Tickets</a>
         <a href="#eng-hours">Hours</a>
         <a href="#eng-usage">AI usage</a>
+        <a href="#eng-linked">Everything linked</a>
       </nav>
 
       <Training ctx={ctx} />
@@ -210,6 +212,7 @@ function Dashboard({ e, tick, refresh }: { e: Row; tick: number; refresh: () => 
       <Tickets ctx={ctx} />
       <Hours ctx={ctx} />
       <Usage ctx={ctx} />
+      <Linked id={id} />
 
       {act && <ActDialog act={act} e={e} contacts={contacts.data ?? []} names={names} onClose={() => setAct(null)} onDone={finish} />}
     </section>
@@ -1118,5 +1121,22 @@ function AttendanceForm({ session, names, onDone, onCancel }: { session: Row; na
         </form>
       )}
     </Loaded>
+  );
+}
+
+/** Every other table that points at the engagement (licences, milestones, invoices…), each a short list with a way to add one: nothing recorded against an engagement is out of reach. */
+function Linked({ id }: { id: string }) {
+  const schema = useSchema();
+  const children = schema.tables.flatMap((c) => c.fields.filter((f) => f.references === 'engagements').map((f) => ({ child: c, field: f.name })));
+  return (
+    <section id="eng-linked" className="eng-linked">
+      <h2>Everything linked to this engagement</h2>
+      {children.map(({ child, field }) => (
+        <details key={`${child.name}.${field}`}>
+          <summary>{humanise(child.name)}</summary>
+          <Related child={child} field={field} parentId={id} />
+        </details>
+      ))}
+    </section>
   );
 }

@@ -51,6 +51,12 @@ const EnvSchema = z.object({
   THROUGHLINE_MCP_USER: z.email({ message: 'must be the email address of a Throughline user' }).optional(),
   THROUGHLINE_MCP_ROLE: z.enum(USER_ROLES).optional(),
   THROUGHLINE_API_KEY: z.string().regex(/^tl_[0-9a-f]{10}_[A-Za-z0-9_-]{43}$/, 'must be an API key as shown when it was created (tl_…)').optional(),
+  THROUGHLINE_WORKER: z.enum(['on', 'off']).default('on'),
+  THROUGHLINE_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  THROUGHLINE_ENVIRONMENT: z.enum(['development', 'staging', 'production']).default('production'),
+  THROUGHLINE_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587' }).optional(),
+  THROUGHLINE_MAIL_FROM: z.string().regex(/^[^\r\n]{3,320}$/, 'must be one line, e.g. Throughline <crm@example.com>').optional(),
+  THROUGHLINE_WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
 });
 
 export type Config = {
@@ -84,6 +90,16 @@ export type Config = {
   rateLimit: { perCredential: number; perAddress: number };
   /** `throughline mcp` (stdio) acts for this user, with at most this role. */
   mcp: { user: string | undefined; role: UserRole | undefined };
+  /** `off`: this server runs no background work (run `throughline worker` beside it instead). */
+  worker: 'on' | 'off';
+  /** Where people reach this server, for links in emails and webhooks (default: the address it serves on). */
+  publicUrl: string | undefined;
+  /** Which of a feature flag's environments this instance is. */
+  environment: 'development' | 'staging' | 'production';
+  /** Outgoing mail: without an SMTP URL, emails wait in the outbox. */
+  smtp: { url: string | undefined; from: string | undefined };
+  /** Lets webhooks reach private and loopback addresses: for development and tests only. */
+  webhookAllowPrivate: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -114,5 +130,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiKey: e.THROUGHLINE_API_KEY,
     rateLimit: { perCredential: e.THROUGHLINE_RATE_LIMIT, perAddress: e.THROUGHLINE_RATE_LIMIT_ADDRESS },
     mcp: { user: e.THROUGHLINE_MCP_USER, role: e.THROUGHLINE_MCP_ROLE },
+    worker: e.THROUGHLINE_WORKER,
+    publicUrl: e.THROUGHLINE_PUBLIC_URL,
+    environment: e.THROUGHLINE_ENVIRONMENT,
+    smtp: { url: e.THROUGHLINE_SMTP_URL, from: e.THROUGHLINE_MAIL_FROM },
+    webhookAllowPrivate: e.THROUGHLINE_WEBHOOK_ALLOW_PRIVATE,
   };
 }

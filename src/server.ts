@@ -8,7 +8,7 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
 import { ConfigError, isLoopback, parseSecretKey, type Config } from './config.ts';
-import { makeCtx, SYSTEM } from './core/context.ts';
+import { makeCtx, SYSTEM, type Runtime } from './core/context.ts';
 import { ensureFirstAdmin, ensureOperatorKey, privateCredentialsExist } from './core/identity/bootstrap.ts';
 import { randomToken } from './core/identity/crypto.ts';
 import { pruneExpired } from './core/platform/maintenance.ts';
@@ -17,6 +17,8 @@ import type { IdentityConfig } from './core/identity/options.ts';
 import { DEMO_CREDENTIALS } from './demo/credentials.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
+import { workerDrains } from './worker/drains.ts';
+import { startWorker } from './worker/worker.ts';
 
 export type Logger = { info(msg: string): void; error(msg: string, err?: unknown): void };
 
@@ -27,6 +29,13 @@ export const consoleLogger = (level: Config['logLevel']): Logger => ({
   error: (msg, err) => {
     if (level !== 'silent') console.error(msg, err instanceof Error ? (err.stack ?? err.message) : (err ?? ''));
   },
+});
+
+/** What the core needs of the configuration to reach outside the instance. */
+export const runtimeOf = (config: Config): Runtime => ({
+  environment: config.environment,
+  publicUrl: config.publicUrl,
+  allowPrivateTargets: config.webhookAllowPrivate,
 });
 
 /** True when no migration has ever run here: a brand-new database. */
@@ -148,6 +157,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await database.close().catch(() => {});
     throw e;
   }
+  const runtime = runtimeOf(config);
   const app = createApp({
     database,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -156,6 +166,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     identity,
     rateLimit: config.rateLimit,
     log: (msg, err) => log.error(msg, err),
+    runtime,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -181,6 +192,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   first.unref();
   const timer = setInterval(() => void housekeeping(), HOUSEKEEPING_EVERY_MS);
   timer.unref();
+  // Outbox, webhooks, digests: worked in this process unless a separate worker does it (THROUGHLINE_WORKER=off).
+  const worker = config.worker === 'on' ? startWorker({ database, drains: workerDrains(config), log, identity, timeZone: config.timeZone, runtime: { ...runtime, publicUrl: runtime.publicUrl ?? url } }) : undefined;
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -190,6 +203,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       closing ??= (async () => {
         clearTimeout(first);
         clearInterval(timer);
+        await worker?.stop();
         await housework;
         // Stop accepting, let in-flight requests finish, then checkpoint and close the database.
         await new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@ import { compress } from 'hono/compress';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx } from '../core/context.ts';
+import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx, type Runtime } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
 import { agentActor, apiKeyActor, userActor } from '../core/identity/actor.ts';
 import { authenticateApiKey } from '../core/identity/api-keys.ts';
@@ -42,6 +42,8 @@ export type AppOptions = {
   log?: (msg: string, err?: unknown) => void;
   /** The built web app (dist/web by default); null serves none. */
   webDir?: string | null;
+  /** The instance's environment, public address and outbound policy, handed to every operation. */
+  runtime?: Runtime | undefined;
 };
 
 type Env = { Variables: { requestId: string } };
@@ -257,6 +259,7 @@ export function createApp(opts: AppOptions) {
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
       identity: opts.identity,
       cache,
+      runtime: opts.runtime,
     });
 
   /** Records a refused request (401/403) in the audit log, outside any transaction, never failing the request. */

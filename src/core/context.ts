@@ -37,6 +37,17 @@ export type Ctx = {
   inTx?: boolean;
   /** Inside withTx: what to run once the transaction has committed. */
   onCommit?: (() => void)[];
+  /** How this instance meets the outside world; absent: production, no public address, public targets only. */
+  runtime?: Runtime;
+};
+
+/** What the core needs to know of the instance to reach outside it (feature flags, links in emails, webhook targets). */
+export type Runtime = {
+  environment: 'development' | 'staging' | 'production';
+  /** Where people reach this server, for links in emails and webhooks. */
+  publicUrl?: string | undefined;
+  /** Webhooks may reach loopback and private addresses: development and tests only. */
+  allowPrivateTargets: boolean;
 };
 
 /** Until users exist, whoever runs the process locally is an administrator. */
@@ -49,7 +60,7 @@ export const DEFAULT_TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZon
 
 export function makeCtx(
   db: Db,
-  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date; identity?: IdentityConfig | undefined; cache?: AccessCache | undefined } = {},
+  opts: { actor?: Actor; meta?: RequestMeta; timeZone?: string; now?: () => Date; identity?: IdentityConfig | undefined; cache?: AccessCache | undefined; runtime?: Runtime | undefined } = {},
 ): Ctx {
   return {
     db,
@@ -59,6 +70,7 @@ export function makeCtx(
     ...(opts.meta ? { meta: opts.meta } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
     ...(opts.cache ? { cache: opts.cache } : {}),
+    ...(opts.runtime ? { runtime: opts.runtime } : {}),
   };
 }
 

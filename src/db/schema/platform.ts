@@ -27,6 +27,8 @@ export const users = pgTable(
     password_hash: text(),
     email_verified: tstz(),
     disabled_at: tstz(),
+    /** Whether the daily digest (follow-ups, meetings, trainings, tickets) is mailed to them. */
+    digest_enabled: boolean().notNull().default(true),
     ...editable(),
   },
   (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`), ...constraints('users', t)],

@@ -177,4 +177,23 @@ dbSuite('browser: lists, forms and search', ({ database, backend }) => {
     await expect.poll(() => page.getByRole('row', { name: /Claude Desktop/ }).count()).toBe(0);
     expect((await fetch(`${rig.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
   }, 120_000);
+
+  it("runs a table's operation on no one record, with a nested record offered as that table's fields", async () => {
+    const company = await rig.api('POST', '/api/v1/companies', { name: 'Tablecheck Training Co' });
+    const engagement = await rig.api('POST', '/api/v1/engagements', { company_id: company.id, name: 'Tablecheck rollout programme' });
+    await page.goto(`${rig.base}/training_sessions`);
+    await page.getByRole('heading', { name: 'Training sessions' }).waitFor();
+    await page.getByRole('button', { name: /^Schedule a training session/ }).click();
+    const dialog = page.getByRole('dialog');
+    // session is a training_sessions record: its own fields, labelled, not a JSON box.
+    await dialog.getByRole('group', { name: 'Session' }).waitFor();
+    await dialog.getByLabel('Find an engagement').fill('Tablecheck rollout');
+    await expect.poll(() => dialog.getByLabel(/^Engagement/).locator('option').count()).toBeGreaterThan(1);
+    await dialog.getByLabel(/^Engagement/).selectOption(engagement.id);
+    await dialog.getByLabel('Title').fill('Prompting for estimators');
+    await dialog.getByLabel('Session number').fill('1');
+    await dialog.getByRole('button', { name: 'Go' }).click();
+    await expect.poll(async () => (await rig.api('GET', `/api/v1/training_sessions?engagement_id=${engagement.id}`, undefined, 200)).items.map((s: any) => s.title)).toEqual(['Prompting for estimators']);
+    await expect.poll(() => page.getByRole('link', { name: /Prompting for estimators|#/ }).count()).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -44,7 +44,7 @@ export const TableDescription = z.object({
   pipeline: z.object({ field: z.string(), pipeline: z.string() }).optional(),
   /** The generic verbs the caller may run on this table (list, get, create, update, archive, restore, delete, reassign). */
   verbs: z.array(z.string()),
-  /** The table's own operations the caller may run (send a proposal, resolve a ticket…). */
+  /** The table's own operations the caller may run (send a proposal, resolve a ticket…): tagged with the table, or with a path under it. */
   actions: z.array(z.string()),
 });
 
@@ -136,7 +136,9 @@ export function describeFor(role: UserRole, all: Operation[], offered?: (op: Ope
   const tables = resources
     .filter((res) => mayRun.some((op) => op.name === `${res.name}.list`))
     .map((res) => {
-      const mine = mayRun.filter((op) => op.resource === res || op.tag === res.name);
+      // A table's operations: its generic verbs, those tagged with it, and those whose path is under it (/api/v1/proposals/{id}/send).
+      const under = `/api/v1/${res.name}/`;
+      const mine = mayRun.filter((op) => op.resource === res || op.tag === res.name || op.http.path.startsWith(under));
       return {
         ...tableShape(res),
         verbs: mine.map((op) => verbOf(op, res)).filter((v) => GENERIC.has(v)),

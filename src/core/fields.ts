@@ -50,10 +50,10 @@ export const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID
  * record's fields). Not `z.record`: that drops a `__proto__` key while parsing, so the strict
  * schema after it would never see, and refuse, it.
  */
-export const objectInput = (description: string) =>
+export const objectInput = (description: string, extra: Record<string, unknown> = {}) =>
   z
     .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { message: 'must be an object' })
-    .meta({ type: 'object', description });
+    .meta({ type: 'object', description, ...extra });
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

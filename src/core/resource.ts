@@ -477,8 +477,9 @@ export async function createRecord(ctx: Ctx, res: Resource, input: unknown, oper
 }
 
 /** The input of a verb that takes one record of a table whole (validated by the verb, as the table's create would). */
+/** A nested record's fields, checked by the table's own create schema; `x-table` names the table, so a client (the web app's forms) can offer its fields. */
 export const recordFields = (table: string) =>
-  objectInput(`Fields of a ${table} record, as its create takes them (describe the ${table} table to see them)`);
+  objectInput(`Fields of a ${table} record, as its create takes them (describe the ${table} table to see them)`, { 'x-table': table });
 
 export const MAX_BULK = 10_000;
 

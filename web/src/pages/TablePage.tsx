@@ -5,10 +5,12 @@
  * shared, and the same query goes to GET /api/v1/<table>.
  */
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, messageOf, query, type Page } from '../api.ts';
+import { api, messageOf, pathParams, query, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { navigate, setQuery, useQuery } from '../router.ts';
-import { humanise, singular, useSchema, type FieldInfo, type TableInfo } from '../schema.tsx';
+import { humanise, singular, useSchema, type FieldInfo, type OperationInfo, type TableInfo } from '../schema.tsx';
+import { OperationForm } from '../ui/OperationForm.tsx';
+import { Answer, recordOperations } from '../ui/RecordActions.tsx';
 import { downloadText, toCsv } from '../ui/csv.ts';
 import { useLabels } from '../ui/labels.ts';
 import { useStages } from '../ui/pipeline.ts';
@@ -119,6 +121,7 @@ export function TablePage({ table }: { table: string }) {
             </button>
           )}
           <ExportButton table={table} apiQuery={apiQuery} columns={t.fields.map((f) => f.name)} />
+          <TableActions table={t} onChanged={() => void load(null)} />
         </div>
       </div>
       <form
@@ -397,6 +400,56 @@ function ExportButton({ table, apiQuery, columns }: { table: string; apiQuery: s
         {count === null ? 'Export CSV' : `Exporting… ${count.toLocaleString()} rows`}
       </button>
       <Alert>{error}</Alert>
+    </>
+  );
+}
+
+/** The table's operations that act on no one record (schedule a session, ingest usage, the weighted pipeline): each from its generated form. */
+function TableActions({ table, onChanged }: { table: TableInfo; onChanged: () => void }) {
+  const schema = useSchema();
+  const [open, setOpen] = useState<OperationInfo | null>(null);
+  const [answer, setAnswer] = useState<unknown>(undefined);
+  const ops = table.actions.map((n) => schema.operation(n)).filter((o): o is OperationInfo => Boolean(o));
+  const onRecord = new Set(recordOperations(ops, table.name).map((r) => r.op.name));
+  const free = ops.filter((o) => !onRecord.has(o.name) && pathParams(o.path).length === 0);
+  if (!free.length) return null;
+  return (
+    <>
+      {free.map((op) => (
+        <button
+          key={op.name}
+          type="button"
+          className="secondary"
+          onClick={() => {
+            setAnswer(undefined);
+            setOpen(op);
+          }}
+        >
+          {op.summary}
+        </button>
+      ))}
+      <Dialog title={open?.summary ?? ''} open={open !== null} onClose={() => setOpen(null)}>
+        {open &&
+          (answer === undefined ? (
+            <>
+              {open.description && <p className="muted">{open.description}</p>}
+              <OperationForm
+                op={open}
+                submitLabel={open.method === 'get' ? 'Show' : 'Go'}
+                onDone={(result) => {
+                  if (open.method === 'get') setAnswer(result);
+                  else {
+                    setOpen(null);
+                    onChanged();
+                  }
+                }}
+                onCancel={() => setOpen(null)}
+              />
+            </>
+          ) : (
+            <Answer value={answer} />
+          ))}
+      </Dialog>
     </>
   );
 }

@@ -4,14 +4,50 @@
  * known table, lists, nested groups and repeatable rows. Values the page already knows (the
  * record's id) are fixed and not shown. The server's field errors appear beside the fields.
  */
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, messageOf, runOperation } from '../api.ts';
-import { humanise, singular, useSchema, type OperationInfo, type SchemaIndex } from '../schema.tsx';
-import { FieldRow, RecordPicker } from './fields.tsx';
+import { humanise, singular, useSchema, type FieldInfo, type OperationInfo, type SchemaIndex } from '../schema.tsx';
+import { FieldInput, FieldRow, fromInput, RecordPicker, toInput } from './fields.tsx';
+import { formFields } from './RecordForm.tsx';
 import { useStages, type Stage } from './pipeline.ts';
 import { Alert, fieldErrorsOf } from './ui.tsx';
 
-type Json = { type?: string | string[]; properties?: Record<string, Json>; required?: string[]; items?: Json; enum?: unknown[]; anyOf?: Json[]; oneOf?: Json[]; format?: string; description?: string; default?: unknown; maxLength?: number; const?: unknown };
+type Json = {
+  type?: string | string[];
+  properties?: Record<string, Json>;
+  required?: string[];
+  items?: Json;
+  enum?: unknown[];
+  anyOf?: Json[];
+  oneOf?: Json[];
+  format?: string;
+  description?: string;
+  default?: unknown;
+  maxLength?: number;
+  const?: unknown;
+  /** A nested record of this table (the core's recordFields): offered as the table's own fields. */
+  'x-table'?: string;
+  /** Set here: the input is this field of a table, shown and read as a record form shows it. */
+  'x-field'?: FieldInfo;
+};
+
+/**
+ * Replaces each nested record (`x-table`) with the fields its table's create takes, leaving
+ * out what the form already fixes (the company a logged interaction belongs to).
+ */
+function expandRecords(s: Json, schema: SchemaIndex, omit: Set<string>): Json {
+  const t = s['x-table'] ? schema.table(s['x-table']) : undefined;
+  if (t) {
+    const fields = formFields(t.fields, 'create').filter((f) => !omit.has(f.name));
+    return { type: 'object', ...(s.description ? { description: s.description } : {}), properties: Object.fromEntries(fields.map((f) => [f.name, { 'x-field': f }])), required: fields.filter((f) => f.required).map((f) => f.name) };
+  }
+  const out: Json = { ...s };
+  if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, expandRecords(v, schema, omit)]));
+  if (s.items) out.items = expandRecords(s.items, schema, omit);
+  if (s.anyOf) out.anyOf = s.anyOf.map((v) => expandRecords(v, schema, omit));
+  if (s.oneOf) out.oneOf = s.oneOf.map((v) => expandRecords(v, schema, omit));
+  return out;
+}
 type Raw = string | boolean | Raw[] | { [k: string]: Raw };
 
 /** The schema without its null branch, and whether null is allowed. */
@@ -41,6 +77,7 @@ function tableForProperty(name: string, schema: SchemaIndex): string | undefined
 
 function initialRaw(s0: Json, name: string): Raw {
   const { s } = unwrap(s0);
+  if (s['x-field']) return toInput(s['x-field'], undefined);
   if (s.type === 'object' && s.properties) return Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, initialRaw(v, k)]));
   if (s.type === 'array') return [];
   if (s.type === 'boolean') return s.default === true;
@@ -63,6 +100,11 @@ function rawOf(s0: Json, v: unknown): Raw {
 /** The value to send for what was typed; undefined leaves it out. Throws a message for text that cannot be the value. */
 function toValue(s0: Json, raw: Raw, required: boolean): unknown {
   const { s, nullable } = unwrap(s0);
+  if (s['x-field']) {
+    const f = s['x-field'];
+    const v = fromInput(f, typeof raw === 'boolean' ? raw : typeof raw === 'string' ? raw : '');
+    return v === null || (f.kind === 'boolean' && v === false && !f.required) ? undefined : v;
+  }
   if (s.type === 'object' && s.properties && raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const out: Record<string, unknown> = {};
     for (const [k, sub] of Object.entries(s.properties)) {
@@ -109,6 +151,9 @@ function SchemaInput(a: InputArgs): ReactNode {
   const error = a.errors[a.path];
   const hint = s.description;
   const common = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? `${id}-error` : undefined } as const;
+  if (s['x-field']) {
+    return <FieldInput field={s['x-field']} value={typeof a.raw === 'boolean' || typeof a.raw === 'string' ? a.raw : ''} onChange={a.set} error={error} />;
+  }
   if (s.type === 'object' && s.properties) {
     const raw = (a.raw && typeof a.raw === 'object' && !Array.isArray(a.raw) ? a.raw : {}) as Record<string, Raw>;
     return (
@@ -248,13 +293,15 @@ export function OperationForm({
   onDone: (result: unknown) => void;
   onCancel?: () => void;
 }) {
-  const root = op.input as Json;
+  const schemaIndex = useSchema();
+  const fixedKeys = Object.keys(fixed).join(',');
+  const root = useMemo(() => expandRecords(op.input as Json, schemaIndex, new Set(fixedKeys.split(','))), [op.input, schemaIndex, fixedKeys]);
   const props = Object.entries(root.properties ?? {}).filter(([k]) => !(k in fixed) && !hide.includes(k));
   const [raw, setRaw] = useState<Record<string, Raw>>(() => Object.fromEntries(props.map(([k, v]) => [k, k in initial ? rawOf(v, initial[k]) : initialRaw(v, k)])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const pipeline = useSchema().table(op.table ?? op.tag)?.pipeline;
+  const pipeline = schemaIndex.table(op.table ?? op.tag)?.pipeline;
   const stageList = useStages(pipeline?.pipeline);
   const stages = pipeline && stageList ? { field: pipeline.field, list: stageList } : undefined;
 

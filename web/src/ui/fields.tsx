@@ -155,6 +155,12 @@ export function FieldInput({ field, value, onChange, error, label, disabled, sta
   );
 }
 
+/** “a company”, “an engagement”. */
+const article = (table: string) => {
+  const one = singular(table).replace(/_/g, ' ');
+  return `${/^[aeio]/i.test(one) ? 'an' : 'a'} ${one}`;
+};
+
 /**
  * Chooses a record of another table by typing part of its name: a native <select> of the
  * matches (keyboard and screen-reader friendly), the current choice kept in it.
@@ -190,7 +196,7 @@ export function RecordPicker({ table, value, onChange, inputId, invalid, disable
   const shown = current && !options.some((o) => o.id === current.id) ? [current, ...options] : options;
   return (
     <span className="picker">
-      <input type="search" aria-label={`Find a ${singular(table)}`} placeholder={`Find a ${singular(table)}…`} value={q} onChange={(e) => setQ(e.target.value)} disabled={disabled} />
+      <input type="search" aria-label={`Find ${article(table)}`} placeholder={`Find ${article(table)}…`} value={q} onChange={(e) => setQ(e.target.value)} disabled={disabled} />
       <select id={inputId} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={invalid || undefined} disabled={disabled}>
         <option value="">—</option>
         {shown.map((o) => (

@@ -8,7 +8,8 @@ import type { Ctx } from './context.ts';
 import { prepareInvoice } from './delivery/invoices.ts';
 import { moveContactUsageToUnattributed } from './measurement/usage-rollup.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
-import { prepareTicket } from './delivery/tickets.ts';
+import { announceTicket, prepareTicket } from './delivery/tickets.ts';
+import { emitRecordEvent } from './platform/webhooks.ts';
 import { actualHoursHooks, timeAfterAiHooks } from './delivery/derived-columns.ts';
 import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
 import { surveyResponseRemoved, surveyResponseWritten } from './assessment/audits.ts';
@@ -76,6 +77,7 @@ const configs: ResourceConfig[] = [
     pipeline: { field: 'status', pipeline: 'company', entity: 'company' },
     readOnly: ['domain', 'health_score', 'health_factors', 'health_calculated_at'],
     prepare: (v) => ('website' in v ? { ...v, domain: domainOf(v.website) } : v),
+    afterWrite: (ctx, row, before) => (before ? Promise.resolve() : emitRecordEvent(ctx, 'company.created', row)),
   },
   { name: 'company_addresses', table: t.company_addresses, module: 'sales', summary: 'Company addresses', visibility: { via: [['company_id', 'companies']] } },
   { name: 'company_team', table: t.company_team, module: 'sales', summary: 'Who on our team works each company', visibility: { via: [['company_id', 'companies']] } },
@@ -111,7 +113,10 @@ const configs: ResourceConfig[] = [
     readOnly: ['score', 'converted_at', 'converted_to_account_id', 'converted_contact_id', 'converted_deal_id'],
     // `converted` only through sales.convert_lead; the score (seed 001) and its history follow every write (sales/leads.ts).
     prepare: (v) => guardLeadConversion(v),
-    afterWrite: (ctx, row) => rescoreAfterLeadWrite(ctx, row),
+    afterWrite: async (ctx, row, before) => {
+      await rescoreAfterLeadWrite(ctx, row);
+      if (!before) await emitRecordEvent(ctx, 'lead.created', row);
+    },
   },
   { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at', visibility: { via: [['lead_id', 'leads']] } },
   {
@@ -188,7 +193,10 @@ const configs: ResourceConfig[] = [
     readOnly: ['ticket_number'],
     prepare: prepareTicket,
     beforeInsert: async (ctx, v) => ({ ...v, ticket_number: await nextDocumentNumber(ctx, 'ticket', yearOf(v.request_date, ctx)) }),
-    afterWrite: (ctx, row, before) => refreshHealthAfterWrite(ctx, 'support_tickets', row, before),
+    afterWrite: async (ctx, row, before) => {
+      await refreshHealthAfterWrite(ctx, 'support_tickets', row, before);
+      await announceTicket(ctx, row, before);
+    },
     beforeRemove: (ctx, row, how) => refreshHealthBeforeDelete(ctx, 'support_tickets', row, how),
   },
   { name: 'engagement_tools', table: t.engagement_tools, module: 'delivery', summary: 'Tool stack per engagement with costs', visibility: { via: [['engagement_id', 'engagements']] } },

@@ -33,6 +33,7 @@ import { localDate, withTx, type Ctx } from '../context.ts';
 import { addDays } from '../dates.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { stagesOf } from '../platform/pipeline.ts';
+import { emitRecordEvent } from '../platform/webhooks.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { objectInput } from '../fields.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, type Row } from '../resource.ts';
@@ -335,6 +336,7 @@ export async function acceptProposal(ctx: Ctx, input: AcceptProposalInput) {
       },
       'assessment.accept_proposal',
     );
+    await emitRecordEvent(tx, 'proposal.accepted', { ...proposal, engagement_id: engagement.id });
     return { proposal, company_status_change: change, engagement };
   });
 }

@@ -30,6 +30,7 @@ import { localDate, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
 import { divRound, fromUnits } from '../assessment/roi.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
+import { emitRecordEvent } from '../platform/webhooks.ts';
 import { applyUpdate, fetchRow, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 
@@ -144,6 +145,12 @@ export const ReopenTicketInput = z.strictObject({
   reason: z.string().trim().min(1, 'must not be empty').max(5_000).optional().describe('why it was reopened; added to the notes'),
   expected_version: version,
 });
+
+/** The support_tickets resource's afterWrite: webhook subscribers hear of a new ticket and of one resolved, on every write path. */
+export async function announceTicket(ctx: Ctx, row: Row, before: Row | undefined): Promise<void> {
+  if (!before) await emitRecordEvent(ctx, 'ticket.created', row);
+  if (row.status === 'resolved' && before?.status !== 'resolved') await emitRecordEvent(ctx, 'ticket.resolved', row);
+}
 
 async function lockTicket(ctx: Ctx, ticketId: string): Promise<Row> {
   const t = await fetchRow(ctx, ticketsRes(), ticketId, true);

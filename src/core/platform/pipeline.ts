@@ -7,6 +7,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { pipeline_stages, status_history, type Pipeline } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { emitStatusChange } from './webhooks.ts';
 
 export type Stage = typeof pipeline_stages.$inferSelect;
 export type StatusEntity = (typeof status_history.$inferInsert)['entity_type'];
@@ -95,4 +96,6 @@ export async function recordStatusChange(
     changed_by: ctx.actor.id,
     reason: reason ?? null,
   });
+  // A move, not a record's first status: webhook subscribers hear of it in the same transaction.
+  if (from !== null) await emitStatusChange(ctx, entity, entityId, from, to);
 }

@@ -51,8 +51,16 @@ export function loadWebApp(dir: string | null): WebApp {
   };
 }
 
-export function servePage(c: Context, html: string): Response {
-  c.header('content-security-policy', WEB_CSP);
+/**
+ * The public pages under /embed/ (the contact form without chrome) are meant for an iframe on
+ * the consultancy's own website: any site may frame them; nothing else changes.
+ */
+export const EMBED_CSP = WEB_CSP.replace("frame-ancestors 'none'", 'frame-ancestors *');
+
+export const isEmbedPath = (pathname: string) => pathname.startsWith('/embed/');
+
+export function servePage(c: Context, html: string, opts: { embed?: boolean } = {}): Response {
+  c.header('content-security-policy', opts.embed ? EMBED_CSP : WEB_CSP);
   c.header('cache-control', 'no-cache');
   return c.html(html);
 }

@@ -77,7 +77,23 @@ const NAV: Array<[string, string, string?]> = [
   ['/tables', 'All tables'],
 ];
 
+const PublicPages = page<{ path: string }>(() => import('./public/PublicPages.tsx'), 'PublicPages');
+/** Pages for website visitors (quiz, ROI calculator, contact form): no sign-in, no schema. */
+const isPublicPath = (path: string) => ['/quiz', '/roi-calculator', '/contact', '/embed/contact'].some((p) => match(p, path));
+
 export function App() {
+  const path = usePath();
+  if (isPublicPath(path)) {
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicPages path={path} />
+      </Suspense>
+    );
+  }
+  return <StaffApp />;
+}
+
+function StaffApp() {
   const [session, setSession] = useState<Session>({ state: 'loading' });
   const [searching, setSearching] = useState(false);
   const path = usePath();

@@ -193,7 +193,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const timer = setInterval(() => void housekeeping(), HOUSEKEEPING_EVERY_MS);
   timer.unref();
   // Outbox, webhooks, digests: worked in this process unless a separate worker does it (THROUGHLINE_WORKER=off).
-  const worker = config.worker === 'on' ? startWorker({ database, drains: workerDrains(config), log, identity, timeZone: config.timeZone, runtime: { ...runtime, publicUrl: runtime.publicUrl ?? url } }) : undefined;
+  const worker = config.worker === 'on' ? startWorker({ database, drains: workerDrains(config, log), log, identity, timeZone: config.timeZone, runtime: { ...runtime, publicUrl: runtime.publicUrl ?? url } }) : undefined;
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -57,6 +57,8 @@ function requestFor(op: Operation): [string, string, unknown] {
 
 const sessionCookie = (r: Reply) => /throughline_session=([^;]*)/.exec(r.headers.get('set-cookie') ?? '')?.[1];
 
+const bearer2 = (signed: { body: Record<string, unknown> }) => ({ authorization: `Bearer ${signed.body.token as string}` });
+
 dbSuite('HTTP authentication and authorisation', ({ database }) => {
   let app: App;
   let admin: SignedIn;
@@ -110,7 +112,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
         }
         expectProblem(r, 401, 'UNAUTHORIZED');
       }
-      expect(open).toEqual(['auth.login']);
+      expect(open).toEqual(['auth.login', 'public.questions', 'public.readiness', 'public.roi', 'public.contact', 'public.event']);
       expect(await countAll()).toEqual(before);
     });
 
@@ -159,8 +161,8 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       const open = Object.values(doc.paths as Record<string, Record<string, { operationId: string; security?: unknown[] }>>)
         .flatMap((p) => Object.values(p))
         .filter((o) => o.security !== undefined);
-      expect(open.map((o) => o.operationId)).toEqual(['auth.login']);
-      expect(open[0]!.security).toEqual([]);
+      expect(open.map((o) => o.operationId).sort()).toEqual(['auth.login', 'public.questions', 'public.readiness', 'public.roi', 'public.contact', 'public.event'].sort());
+      for (const o of open) expect(o.security, o.operationId).toEqual([]);
     });
   });
 
@@ -476,6 +478,12 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect((await signInWith(email, 'second passphrase here')).status).toBe(200);
       // Password checks count failures outside any transaction, so they refuse an Idempotency-Key.
       expectProblem(await send(app, 'POST', '/api/v1/auth/login', { email, password: 'x' }, { origin: ORIGIN, 'idempotency-key': 'k1' }), 400);
+      // A new key is shown once: a replay would have to keep it, so an Idempotency-Key is refused and no key is made.
+      const keyed = await send(app, 'POST', '/api/v1/api_keys', { name: 'replayable?' }, { ...bearer2(await signInWith(email, 'second passphrase here')), 'idempotency-key': 'k2' });
+      expectProblem(keyed, 400);
+      expect(JSON.stringify(keyed.body)).toMatch(/secret shown once/);
+      const idem = await database().query<{ n: number }>("select count(*)::int as n from idempotency_keys where key = 'k2'");
+      expect(idem[0]!.n).toBe(0);
     });
 
     it('changing a role takes effect on the next request; disabling stops sessions and keys at once; enabling restores keys', async () => {

@@ -31,12 +31,13 @@ describe('MCP tools', () => {
   it('never reach identities, credentials or settings changes, and reach every other operation', () => {
     const names = new Set(agentOperations.map((o) => o.name));
     for (const op of operations) {
-      const identity = ['identity', 'users', 'api_keys', 'sessions'].includes(op.tag);
+      // Identities, credentials, and the secrets that let Throughline act elsewhere.
+      const identity = ['identity', 'users', 'api_keys', 'sessions', 'integrations', 'webhooks'].includes(op.tag);
       const allowed = !op.public && op.name !== 'settings.update' && (!identity || ['users.list', 'users.get', 'auth.me'].includes(op.name));
       expect(forAgents(op), op.name).toBe(allowed);
       expect(names.has(op.name), op.name).toBe(allowed);
     }
-    for (const n of ['users.create', 'users.set_password', 'api_keys.create', 'api_keys.revoke', 'auth.login', 'users.totp_enrol', 'settings.update']) {
+    for (const n of ['users.create', 'users.set_password', 'api_keys.create', 'api_keys.revoke', 'auth.login', 'users.totp_enrol', 'settings.update', 'integrations.save', 'webhooks.subscribe', 'webhooks.rotate_secret']) {
       expect(names.has(n), n).toBe(false);
     }
   });

@@ -27,7 +27,7 @@ import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import { isDownload, type Download } from '../core/reports/types.ts';
 import { problemResponse, toProblem } from './problem.ts';
-import { DEFAULT_WEB_DIR, loadWebApp, serveAsset, servePage } from './web.ts';
+import { DEFAULT_WEB_DIR, isEmbedPath, loadWebApp, serveAsset, servePage } from './web.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
 export type AppOptions = {
@@ -394,6 +394,9 @@ export function createApp(opts: AppOptions) {
           if (op.transactional === false) {
             throw invalid([{ field: 'Idempotency-Key', message: `is not supported by ${op.name}` }]);
           }
+          if (op.revealsSecret) {
+            throw invalid([{ field: 'Idempotency-Key', message: `is not supported by ${op.name}: its answer holds a secret shown once, which a replay would have to keep` }]);
+          }
           const replay = await runIdempotent(ctx, op, input, idemKey, c.req.method, new URL(c.req.url).pathname, status);
           status = replay.status;
           body = replay.body;
@@ -437,7 +440,7 @@ export function createApp(opts: AppOptions) {
     if (!web.index || p.startsWith('/api/') || p === '/api' || p.startsWith('/mcp')) {
       throw new AppError('NOT_FOUND', `No route for GET ${p}; see /api/docs`);
     }
-    return servePage(c, web.index);
+    return servePage(c, web.index, { embed: isEmbedPath(p) });
   });
   return app;
 }

@@ -36,7 +36,11 @@ import { reportOperations } from './reports/report-operations.ts';
 import { resources } from './resources.ts';
 import { schemaOperation } from './describe.ts';
 import { savedViewOperations } from './platform/saved-views.ts';
+import { webhookOperations } from './platform/webhooks.ts';
+import { emailOperations } from './platform/email-operations.ts';
+import { integrationAndFlagOperations } from './platform/integrations.ts';
 import { salesOperations } from './sales/operations.ts';
+import { publicCaptureOperations } from './sales/public-capture.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export type OperationKind = 'list' | 'get' | 'create' | 'bulk_create' | 'update' | 'archive' | 'restore' | 'delete' | 'action';
@@ -57,6 +61,12 @@ export type Operation<I = any, O = any> = {
    * no surface may wrap them in one (an Idempotency-Key is refused for them).
    */
   transactional?: false;
+  /**
+   * The answer holds a secret shown once (a new API key, a webhook signing secret, recovery
+   * codes): no surface may keep a copy of it, so an Idempotency-Key, whose replay stores the
+   * answer, is refused.
+   */
+  revealsSecret?: true;
   resource?: Resource;
   input: z.ZodType<I>;
   /** Documents the response; not checked at run time. */
@@ -250,8 +260,12 @@ export const operations: Operation[] = [
   ...identityOperations,
   ...platformOperations,
   ...savedViewOperations,
+  ...webhookOperations,
+  ...emailOperations,
+  ...integrationAndFlagOperations,
   ...salesOperations,
   ...leadOperations,
+  ...publicCaptureOperations,
   ...dealOperations,
   ...auditOperations,
   ...readinessOperations,
@@ -269,14 +283,16 @@ const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
 /** The least role each scope needs: viewers read, editors write business records, admins the rest. */
 export const ROLE_FOR_SCOPE: Record<Scope, UserRole> = { read: 'viewer', write: 'editor', admin: 'admin' };
 
-const IDENTITY_TAGS = new Set(['identity', 'users', 'api_keys', 'sessions']);
+/** Identities and credentials, and the secrets that let Throughline act elsewhere (integrations' keys, webhook signing secrets). */
+const IDENTITY_TAGS = new Set(['identity', 'users', 'api_keys', 'sessions', 'integrations', 'webhooks']);
 const AGENT_READABLE_IDENTITY = new Set(['users.list', 'users.get', 'auth.me']);
 
 /**
  * What an AI agent may run: everything but managing identities and credentials (users,
- * passwords, second factors, API keys, sessions) and who may see what (settings). It may look
- * people up, to assign work. Verbs that check a password run outside transactions, which an
- * agent's calls never do.
+ * passwords, second factors, API keys, sessions, integrations' keys, webhook secrets, whose
+ * arguments an agent's audited call would otherwise record) and who may see what (settings).
+ * It may look people up, to assign work. Verbs that check a password run outside
+ * transactions, which an agent's calls never do.
  */
 export const offeredToAgents = (op: Operation): boolean =>
   !op.public && op.transactional !== false && op.name !== 'settings.update' && (!IDENTITY_TAGS.has(op.tag) || AGENT_READABLE_IDENTITY.has(op.name));

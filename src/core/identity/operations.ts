@@ -219,6 +219,7 @@ export const identityOperations: Operation[] = [
   totpChange('recovery_codes', 'Replace the recovery codes', "Ten new recovery codes, returned this once; the old ones stop working. Needs the user's password.", 'recovery-codes', regenerateRecoveryCodes),
   {
     name: 'api_keys.create',
+    revealsSecret: true,
     summary: 'Create an API key for yourself',
     description:
       'Signed-in users make keys for themselves, with a role no higher than their own and an optional expiry. The key is in this response and nowhere else, ever: only its digest is stored. Send it as `Authorization: Bearer <key>`.',

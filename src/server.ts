@@ -216,3 +216,27 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     },
   };
 }
+
+/**
+ * `throughline worker`: the background work alone (outbox, webhooks, digests), beside servers
+ * started with THROUGHLINE_WORKER=off. PostgreSQL only: the embedded database admits one
+ * process, whose server runs the worker itself.
+ */
+export async function startWorkerProcess(config: Config, log: Logger): Promise<{ stop(): Promise<void> }> {
+  if (!config.databaseUrl) {
+    throw new ConfigError('throughline worker runs beside servers of a PostgreSQL database (set DATABASE_URL): the embedded database admits one process, and its server runs the worker itself.');
+  }
+  if (!config.secretKey) {
+    throw new ConfigError('THROUGHLINE_SECRET_KEY is required with DATABASE_URL: the worker unseals webhook secrets with the same key as the servers. Make one with: openssl rand -base64 32');
+  }
+  const { database } = await openAndMigrate(config, log);
+  const identity = identityConfig(config, database);
+  const worker = startWorker({ database, drains: workerDrains(config, log), log, identity, timeZone: config.timeZone, runtime: runtimeOf(config), delayMs: 0 });
+  log.info(`Throughline worker running: the email outbox${config.smtp.url ? '' : ' (no THROUGHLINE_SMTP_URL: mail waits)'}, webhook deliveries and daily digests`);
+  return {
+    async stop() {
+      await worker.stop();
+      await database.close();
+    },
+  };
+}

@@ -22,7 +22,7 @@ import { isDownload, type Download } from '../core/reports/types.ts';
 import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
-import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, startServer, type Logger } from '../server.ts';
+import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, startServer, startWorkerProcess, type Logger } from '../server.ts';
 import { pickColumns, renderRecord, renderTable } from './format.ts';
 import { callRemote } from './remote.ts';
 
@@ -257,6 +257,30 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
   });
 }
 
+/** On SIGINT or SIGTERM: close, then exit (0, or 1 on an error or after 15 s). */
+function stopOnSignals(log: Logger, what: string, close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: ${what}…`);
+    const force = setTimeout(() => {
+      log.error('Shutdown took longer than 15 s; exiting.');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      (e) => {
+        log.error('Error while shutting down', e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
 export function buildProgram(): Command {
   let cached: Config | undefined;
   const config = () => (cached ??= loadConfig());
@@ -280,26 +304,17 @@ export function buildProgram(): Command {
         );
       }
       log.info(`Throughline is running at ${server.url} (API docs: ${server.url}/api/docs)`);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info(`${signal}: finishing requests and closing the database…`);
-        const force = setTimeout(() => {
-          log.error('Shutdown took longer than 15 s; exiting.');
-          process.exit(1);
-        }, 15_000);
-        force.unref();
-        server.close().then(
-          () => process.exit(0),
-          (e) => {
-            log.error('Error while shutting down', e);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      stopOnSignals(log, 'finishing requests and closing the database', () => server.close());
+    });
+
+  program
+    .command('worker')
+    .description('Run the background work alone (email outbox, webhook deliveries, daily digests) beside servers started with THROUGHLINE_WORKER=off; PostgreSQL (DATABASE_URL) only')
+    .action(async () => {
+      const c = config();
+      const log = consoleLogger(c.logLevel);
+      const worker = await startWorkerProcess(c, log);
+      stopOnSignals(log, 'finishing the round in progress and closing the database', () => worker.stop());
     });
 
   program

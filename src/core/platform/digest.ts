@@ -4,10 +4,10 @@
  * waiting on them. The worker mails it once a day (src/worker/digest-drain.ts); the web app
  * can show the same list.
  */
-import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { engagements, support_tickets, TICKET_PRIORITIES, training_sessions } from '../../db/schema/delivery.ts';
 import { users } from '../../db/schema/platform.ts';
-import { companies, interactions } from '../../db/schema/sales.ts';
+import { companies, interactions, leads } from '../../db/schema/sales.ts';
 import { localDate, type Ctx } from '../context.ts';
 import { actingUserId, requireRole } from '../identity/roles.ts';
 import { loadUser } from '../identity/user-record.ts';
@@ -150,6 +150,22 @@ export async function digestFor(ctx: Ctx, userId: string): Promise<Digest> {
     company_name: clip(t.company_name, 200),
   }));
 
+  // New leads given to them (the public forms' owner) and not yet contacted, newest first.
+  const leadRows = await ctx.db
+    .select({ id: leads.id, first_name: leads.first_name, last_name: leads.last_name, email: leads.email, company_name: leads.company_name, source: leads.source, score: leads.score, created_at: leads.created_at })
+    .from(leads)
+    .where(and(eq(leads.assigned_to, userId), eq(leads.status, 'new'), isNull(leads.archived_at)))
+    .orderBy(desc(leads.created_at), asc(leads.id))
+    .limit(SECTION_LIMIT);
+  const new_leads = leadRows.map((l) => ({
+    id: l.id,
+    name: clip([l.first_name, l.last_name].filter(Boolean).join(' ') || l.email, 200),
+    company_name: clip(l.company_name, 200),
+    source: l.source,
+    score: Math.max(0, Math.min(1000, l.score)),
+    created_at: l.created_at.toISOString(),
+  }));
+
   return {
     user_id: userId,
     date: today,
@@ -157,7 +173,8 @@ export async function digestFor(ctx: Ctx, userId: string): Promise<Digest> {
     meetings,
     trainings,
     tickets,
-    total: follow_ups.length + meetings.length + trainings.length + tickets.length,
+    new_leads,
+    total: follow_ups.length + meetings.length + trainings.length + tickets.length + new_leads.length,
   };
 }
 

@@ -96,6 +96,15 @@ const DigestTicket = z.strictObject({
   company_name: name.nullable().optional(),
 });
 
+const DigestLead = z.strictObject({
+  id: uuid,
+  name: name.nullable().optional(),
+  company_name: name.nullable().optional(),
+  source: line(50),
+  score: z.int().min(0).max(1000),
+  created_at: instant,
+});
+
 /** The daily digest, sent as a `follow_up` (the queue's templates are fixed): everything waiting on one person today. */
 export const DigestData = z.strictObject({
   kind: z.literal('digest'),
@@ -105,6 +114,8 @@ export const DigestData = z.strictObject({
   meetings: z.array(DigestMeeting).max(200),
   trainings: z.array(DigestTraining).max(200),
   tickets: z.array(DigestTicket).max(200),
+  /** New leads given to them and not contacted yet (the public quiz, calculator and form); absent in digests queued before it existed. */
+  new_leads: z.array(DigestLead).max(200).default([]),
 });
 export type DigestData = z.infer<typeof DigestData>;
 
@@ -322,9 +333,15 @@ function digest(d: DigestData, o: RenderOptions): Parts {
     d.meetings.length ? plural(d.meetings.length, 'meeting') : '',
     d.trainings.length ? plural(d.trainings.length, 'training session') : '',
     d.tickets.length ? plural(d.tickets.length, 'open ticket') : '',
+    d.new_leads.length ? plural(d.new_leads.length, 'new lead') : '',
   ].filter(Boolean);
   const overdue = d.follow_ups.filter((f) => f.days_overdue > 0).length;
   const blocks: Block[] = [greeting(d.recipient_name), { p: `Here is what needs you on ${formatDay(d.date)}: ${counts.join(', ')}.` }];
+  if (d.new_leads.length) {
+    blocks.push({ heading: 'New leads to contact' }, {
+      list: d.new_leads.map((l) => `${l.name ?? 'A visitor'}${l.company_name ? ` (${l.company_name})` : ''}: score ${l.score}, from ${l.source.replace(/_/g, ' ')}, arrived ${formatInstant(l.created_at, o.timeZone)}`),
+    });
+  }
   if (d.follow_ups.length) {
     blocks.push({ heading: `Follow-ups${overdue ? ` (${overdue} overdue)` : ''}` }, { list: d.follow_ups.map(followUpLine) });
   }

@@ -3,10 +3,10 @@
  * database needs no rows; reading is cached per process (AccessCache) and the cache is
  * dropped on every change (a trigger notifies every process).
  */
-import { inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CURRENCIES } from '../../db/schema/columns.ts';
-import { settings } from '../../db/schema/platform.ts';
+import { settings, users } from '../../db/schema/platform.ts';
 import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { invalid, parseInput } from '../errors.ts';
 import { actingUserId } from '../identity/roles.ts';
@@ -24,6 +24,10 @@ const SettingsShape = {
     .regex(/^\d{1,10}(\.\d{1,2})?$/, 'must be an amount such as 85 or 85.50')
     .nullable()
     .describe("The value of one hour of a client's staff time, in the engagement's currency, for engagements that set no hourly_rate_value (monthly report ROI); null: none"),
+  public_lead_owner: z
+    .uuid({ message: 'must be the id of a user' })
+    .nullable()
+    .describe('Who is given the leads that arrive through the public quiz, calculator and contact form (they appear in that person\'s daily digest); null: nobody until someone takes them'),
   exchange_rates: z
     .partialRecord(z.enum(CURRENCIES), z.string().regex(/^\d{1,6}(\.\d{1,6})?$/, 'must be a rate such as 0.655'))
     .describe('What one unit of each currency is worth in USD (USD is 1), to add costs in another currency into an engagement\'s currency in reports; a cost in a currency with no rate is listed apart, not converted'),
@@ -31,7 +35,7 @@ const SettingsShape = {
 
 export const SettingsSchema = z.object(SettingsShape);
 export type Settings = z.infer<typeof SettingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { record_visibility: 'all', default_hourly_rate: null, exchange_rates: {} };
+export const DEFAULT_SETTINGS: Settings = { record_visibility: 'all', default_hourly_rate: null, public_lead_owner: null, exchange_rates: {} };
 
 export const UpdateSettingsInput = z.strictObject(
   Object.fromEntries(Object.entries(SettingsShape).map(([k, v]) => [k, v.optional()])) as {
@@ -70,6 +74,11 @@ export async function updateSettings(ctx: Ctx, input: unknown): Promise<Settings
   const changes = parseInput(UpdateSettingsInput, input) as Partial<Settings>;
   const keys = Object.keys(changes) as (keyof Settings)[];
   if (!keys.length) throw invalid([{ field: 'body', message: `names no setting to change; settings: ${KEYS.join(', ')}` }]);
+  if (changes.public_lead_owner) {
+    const [owner] = await ctx.db.select({ disabled_at: users.disabled_at, role: users.role }).from(users).where(eq(users.id, changes.public_lead_owner));
+    if (!owner || owner.disabled_at) throw invalid([{ field: 'public_lead_owner', message: 'is not an active user' }]);
+    if (owner.role === 'viewer') throw invalid([{ field: 'public_lead_owner', message: 'is a viewer, who cannot work leads; choose an editor or an administrator' }]);
+  }
   return withTx(ctx, async (tx) => {
     const before = await loadSettings(tx);
     const now = tx.now();

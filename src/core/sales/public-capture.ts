@@ -22,10 +22,11 @@
  * - The visitor's address is kept only anonymised (IPv4 /24, IPv6 /48) and the user agent
  *   truncated, on the lead, the analytics event and the audit row alike.
  */
-import { and, desc, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CURRENCIES } from '../../db/schema/columns.ts';
 import { analytics_events } from '../../db/schema/comms.ts';
+import { users } from '../../db/schema/platform.ts';
 import { leads } from '../../db/schema/sales.ts';
 import { withTx, type Actor, type Ctx } from '../context.ts';
 import { applyUpdate, insertRecord, type Row } from '../resource.ts';
@@ -33,6 +34,7 @@ import { resource } from '../resources.ts';
 import { CompleteAnswersSchema, completeReadiness, readinessQuestionnaire, scoreReadiness, startReadiness, type ReadinessResult } from '../assessment/readiness.ts';
 import { calculateRoi, previewCalculation, type RoiResult } from '../assessment/roi.ts';
 import { enqueueEmail, formatAddress } from '../platform/email.ts';
+import { readSettings } from '../platform/settings.ts';
 import type { Operation } from '../registry.ts';
 import { rescoreLead } from './leads.ts';
 import { anonymiseIp, HONEYPOT_FIELD, looksLikeBot, MIN_FILL_MS, takePublicLimit, truncateUserAgent } from './public-limits.ts';
@@ -190,6 +192,7 @@ async function captureLead(tx: Ctx, v: VisitorFields, operation: string): Promis
       tx,
       res,
       {
+        assigned_to: await publicLeadOwner(tx),
         email: v.email,
         ...name,
         company_name: orNull(v.company),
@@ -220,6 +223,14 @@ async function captureLead(tx: Ctx, v: VisitorFields, operation: string): Promis
   }
   const { score } = await rescoreLead(tx, existing.id);
   return { lead: { ...existing, score }, created: false };
+}
+
+/** Who new public leads go to (the `public_lead_owner` setting), while that person is still active; else nobody. */
+async function publicLeadOwner(tx: Ctx): Promise<string | null> {
+  const { public_lead_owner: id } = await readSettings(tx);
+  if (!id) return null;
+  const [owner] = await tx.db.select({ id: users.id }).from(users).where(and(eq(users.id, id), isNull(users.disabled_at)));
+  return owner?.id ?? null;
 }
 
 type Attributed = {

@@ -66,6 +66,8 @@ function unwrap(s: Json): { s: Json; nullable: boolean } {
 
 /** The table an id-holding property points at, when its name says so (`company_id` → companies). */
 function tableForProperty(name: string, schema: SchemaIndex): string | undefined {
+  // A person named by role (`public_lead_owner`, `owner_id`, `assigned_to`) is a user.
+  if (/(^|_)owner$/.test(name)) return schema.table('users') ? 'users' : undefined;
   const base = name.replace(/_ids?$/, '');
   if (base === name) return undefined;
   if (/^(user|owner|assigned_to|decided_by|created_by)$/.test(base)) return schema.table('users') ? 'users' : undefined;

@@ -57,10 +57,8 @@ export const objectInput = (description: string, extra: Record<string, unknown> 
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** JSON values for jsonb columns: finite numbers, bounded depth, no prototype-polluting keys. */
-// The key check runs on the raw input: z.json() drops `__proto__` keys while parsing,
-// which would silently change the data instead of refusing it.
-const jsonValue: z.ZodType = z.unknown().superRefine((v, ctx) => {
+/** What is wrong with a JSON value from a client, if anything: nesting deeper than 20, or a prototype-polluting key. */
+export function jsonProblem(v: unknown): string | undefined {
   const walk = (x: unknown, depth: number): string | undefined => {
     if (depth > 20) return 'is nested too deeply';
     if (Array.isArray(x)) {
@@ -77,7 +75,14 @@ const jsonValue: z.ZodType = z.unknown().superRefine((v, ctx) => {
     }
     return undefined;
   };
-  const problem = walk(v, 0);
+  return walk(v, 0);
+}
+
+/** JSON values for jsonb columns: finite numbers, bounded depth, no prototype-polluting keys. */
+// The key check runs on the raw input: z.json() drops `__proto__` keys while parsing,
+// which would silently change the data instead of refusing it.
+const jsonValue: z.ZodType = z.unknown().superRefine((v, ctx) => {
+  const problem = jsonProblem(v);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 }).pipe(z.json());
 

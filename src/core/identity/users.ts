@@ -103,22 +103,30 @@ export async function setPassword(
   const password_hash = await hashPassword(v.password, o.argon2);
   return withTx(ctx, async (tx) => {
     accessChanged(tx);
-    const [row] = await tx.db
-      .update(users)
-      .set({ password_hash, updated_at: tx.now(), version: sql`${users.version} + 1` })
-      .where(eq(users.id, target.id))
-      .returning();
     const sessions_revoked = await revokeUserSessions(tx, target.id);
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'users',
-      recordId: target.id,
+    const row = await updateUserRow(tx, target.id, { password_hash }, {
       operation: 'identity.set_password',
       before: { password: target.password_hash === null ? 'none' : 'set' },
       after: { password: 'changed', sessions_revoked },
     });
-    return { user: publicUser(row!), sessions_revoked };
+    return { user: publicUser(row), sessions_revoked };
   });
+}
+
+/** Writes columns of a user as a new version, with its audit row: what the verbs that change a user share. Call inside a transaction. */
+export async function updateUserRow(
+  tx: Ctx,
+  userId: string,
+  set: Partial<Pick<typeof users.$inferInsert, 'password_hash' | 'disabled_at' | 'role' | 'digest_enabled'>>,
+  audit: { operation: string; before: Record<string, unknown>; after: Record<string, unknown> },
+): Promise<typeof users.$inferSelect> {
+  const [row] = await tx.db
+    .update(users)
+    .set({ ...set, updated_at: tx.now(), version: sql`${users.version} + 1` })
+    .where(eq(users.id, userId))
+    .returning();
+  await writeAudit(tx, { action: 'update', table: 'users', recordId: userId, ...audit });
+  return row!;
 }
 
 export const UserIdInput = z.strictObject({ user_id: z.string() });
@@ -134,21 +142,9 @@ export async function disableUser(ctx: Ctx, input: UserIdInput): Promise<{ user:
     await assertNotLastAdmin(tx, user, 'Disabling this administrator');
     const now = tx.now();
     accessChanged(tx);
-    const [row] = await tx.db
-      .update(users)
-      .set({ disabled_at: now, updated_at: now, version: sql`${users.version} + 1` })
-      .where(eq(users.id, user.id))
-      .returning();
     const sessions_revoked = await revokeUserSessions(tx, user.id);
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'users',
-      recordId: user.id,
-      operation: 'identity.disable_user',
-      before: { disabled_at: null },
-      after: { disabled_at: now, sessions_revoked },
-    });
-    return { user: publicUser(row!), sessions_revoked };
+    const row = await updateUserRow(tx, user.id, { disabled_at: now }, { operation: 'identity.disable_user', before: { disabled_at: null }, after: { disabled_at: now, sessions_revoked } });
+    return { user: publicUser(row), sessions_revoked };
   });
 }
 
@@ -159,20 +155,7 @@ export async function enableUser(ctx: Ctx, input: UserIdInput): Promise<PublicUs
     const user = await loadUser(tx, user_id, true);
     if (user.disabled_at === null) return publicUser(user);
     accessChanged(tx);
-    const [row] = await tx.db
-      .update(users)
-      .set({ disabled_at: null, updated_at: tx.now(), version: sql`${users.version} + 1` })
-      .where(eq(users.id, user.id))
-      .returning();
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'users',
-      recordId: user.id,
-      operation: 'identity.enable_user',
-      before: { disabled_at: user.disabled_at },
-      after: { disabled_at: null },
-    });
-    return publicUser(row!);
+    return publicUser(await updateUserRow(tx, user.id, { disabled_at: null }, { operation: 'identity.enable_user', before: { disabled_at: user.disabled_at }, after: { disabled_at: null } }));
   });
 }
 
@@ -188,19 +171,6 @@ export async function changeRole(ctx: Ctx, input: ChangeRoleInput): Promise<Publ
     if (user.role === v.role) return publicUser(user);
     if (v.role !== 'admin') await assertNotLastAdmin(tx, user, 'Demoting this administrator');
     accessChanged(tx);
-    const [row] = await tx.db
-      .update(users)
-      .set({ role: v.role, updated_at: tx.now(), version: sql`${users.version} + 1` })
-      .where(eq(users.id, user.id))
-      .returning();
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'users',
-      recordId: user.id,
-      operation: 'identity.change_role',
-      before: { role: user.role },
-      after: { role: v.role },
-    });
-    return publicUser(row!);
+    return publicUser(await updateUserRow(tx, user.id, { role: v.role }, { operation: 'identity.change_role', before: { role: user.role }, after: { role: v.role } }));
   });
 }

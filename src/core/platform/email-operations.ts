@@ -2,15 +2,15 @@
  * Operations on outgoing email: an administrator sends a dead or failed email again and
  * previews a template; every user chooses whether they get the daily digest.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { EMAIL_TEMPLATES, email_queue, type EmailTemplate } from '../../db/schema/comms.ts';
-import { users } from '../../db/schema/platform.ts';
 import { withTx, type Ctx } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { actingUserId, requireRole } from '../identity/roles.ts';
 import { loadUser, publicUser, type PublicUser } from '../identity/user-record.ts';
+import { updateUserRow } from '../identity/users.ts';
 import type { Operation } from '../registry.ts';
 import { writeAudit } from './audit.ts';
 import { renderEmail, type RenderedEmail } from './email-templates.ts';
@@ -67,20 +67,9 @@ export async function setDigest(ctx: Ctx, input: SetDigestInput): Promise<Public
   return withTx(ctx, async (tx) => {
     const user = await loadUser(tx, input.user_id, true);
     if (user.digest_enabled === input.enabled) return publicUser(user);
-    const [row] = await tx.db
-      .update(users)
-      .set({ digest_enabled: input.enabled, updated_at: tx.now(), version: sql`${users.version} + 1` })
-      .where(eq(users.id, user.id))
-      .returning();
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'users',
-      recordId: user.id,
-      operation: 'users.set_digest',
-      before: { digest_enabled: user.digest_enabled },
-      after: { digest_enabled: input.enabled },
-    });
-    return publicUser(row!);
+    return publicUser(
+      await updateUserRow(tx, user.id, { digest_enabled: input.enabled }, { operation: 'users.set_digest', before: { digest_enabled: user.digest_enabled }, after: { digest_enabled: input.enabled } }),
+    );
   });
 }
 

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { integrations } from '../../db/schema/comms.ts';
 import { withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import { isUuid } from '../fields.ts';
+import { isUuid, jsonProblem } from '../fields.ts';
 import { seal, unseal } from '../identity/crypto.ts';
 import type { Operation } from '../registry.ts';
 import { writeAudit } from './audit.ts';
@@ -46,7 +46,6 @@ export type IntegrationView = {
 export const REDACTED = '[redacted]';
 
 const MAX_CONFIG_BYTES = 64 * 1024;
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 // Control characters in a key would end up in a request header of whoever uses it.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -73,19 +72,7 @@ const Config = z
   .superRefine((v, ctx) => {
     if (v === null || v === undefined) return;
     if (typeof v !== 'object' || Array.isArray(v)) return void ctx.addIssue({ code: 'custom', message: 'must be an object of settings' });
-    const walk = (x: unknown, depth: number): string | undefined => {
-      if (depth > 20) return 'is nested too deeply';
-      if (Array.isArray(x)) return x.map((i) => walk(i, depth + 1)).find(Boolean);
-      if (x && typeof x === 'object') {
-        for (const [k, i] of Object.entries(x)) {
-          if (FORBIDDEN_KEYS.has(k)) return `may not contain the key ${k}`;
-          const r = walk(i, depth + 1);
-          if (r) return r;
-        }
-      }
-      return undefined;
-    };
-    const problem = walk(v, 0);
+    const problem = jsonProblem(v);
     if (problem) return void ctx.addIssue({ code: 'custom', message: problem });
     const keys = Object.keys(v);
     if (keys.length > 100) return void ctx.addIssue({ code: 'custom', message: 'may hold at most 100 settings' });

@@ -173,6 +173,11 @@ dbSuite('browser: lists, forms and search', ({ database, backend }) => {
     expect(me.status).toBe(200);
     await page.getByRole('row', { name: /Claude Desktop/ }).waitFor();
     await shot('account');
+    // The daily digest is each person's choice.
+    await page.getByLabel(/Mail me each morning/).uncheck();
+    await expect.poll(async () => (await rig.api('GET', '/api/v1/auth/me', undefined, 200)).user.digest_enabled).toBe(false);
+    await page.getByLabel(/Mail me each morning/).check();
+    await expect.poll(async () => (await rig.api('GET', '/api/v1/auth/me', undefined, 200)).user.digest_enabled).toBe(true);
     await page.getByRole('button', { name: 'Revoke Claude Desktop' }).click();
     await expect.poll(() => page.getByRole('row', { name: /Claude Desktop/ }).count()).toBe(0);
     expect((await fetch(`${rig.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);

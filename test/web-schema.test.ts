@@ -49,6 +49,9 @@ dbSuite('web app schema and saved views', ({ database }) => {
     expect(users).toBeDefined();
     expect(JSON.stringify(users.fields)).not.toMatch(/password_hash|totp_secret/);
     expect(ad.operations.some((o: any) => o.name === 'settings.update')).toBe(true);
+    // A secret shown once is marked, so the app shows the answer instead of closing the form.
+    expect(ad.operations.find((o: any) => o.name === 'webhooks.subscribe')).toMatchObject({ reveals_secret: true });
+    expect(ad.operations.find((o: any) => o.name === 'settings.update').reveals_secret).toBeUndefined();
   });
 
   it('offers a viewer reads only', async () => {

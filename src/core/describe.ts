@@ -60,6 +60,8 @@ export const OperationDescription = z.object({
   path: z.string(),
   table: z.string().optional(),
   download: z.array(z.string()).optional(),
+  /** The answer holds a secret shown this once (a signing secret, a key): a client must show it, not drop it. */
+  reveals_secret: z.literal(true).optional(),
   input: z.record(z.string(), z.unknown()),
 });
 
@@ -160,6 +162,7 @@ export function describeFor(role: UserRole, all: Operation[], offered?: (op: Ope
       path: op.http.path,
       ...(op.resource ? { table: op.resource.name } : {}),
       ...(op.download ? { download: [...op.download.formats] } : {}),
+      ...(op.revealsSecret ? { reveals_secret: true as const } : {}),
       input: jsonSchemaOf(op.input) as JsonSchema,
     })),
   };

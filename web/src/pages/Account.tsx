@@ -25,6 +25,7 @@ export function AccountPage() {
               Signed in as {m.actor.label}, with the {m.actor.role} role.
             </p>
             <ApiKeys />
+            {m.user && <Digest userId={m.user.id} enabled={m.user.digest_enabled} />}
             {m.actor.id && <Password userId={m.actor.id} />}
             {m.actor.id && <TwoFactor userId={m.actor.id} />}
             {m.actor.role === 'admin' && <Administration />}
@@ -131,6 +132,37 @@ function ApiKeys() {
           />
         </Dialog>
       )}
+    </div>
+  );
+}
+
+/** The daily digest: follow-ups, meetings, trainings, tickets and new leads, mailed each morning; each person chooses. */
+function Digest({ userId, enabled }: { userId: string; enabled: boolean }) {
+  const [on, setOn] = useState(enabled);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const change = async (next: boolean) => {
+    setBusy(true);
+    setError(null);
+    setOn(next);
+    try {
+      const saved = await api<{ digest_enabled: boolean }>('POST', `/api/v1/users/${userId}/digest`, { enabled: next });
+      setOn(saved.digest_enabled);
+    } catch (e) {
+      setOn(!next);
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="card account-section">
+      <h2>Daily digest</h2>
+      <div className="field check">
+        <input id="digest-on" type="checkbox" checked={on} disabled={busy} onChange={(e) => void change(e.target.checked)} />
+        <label htmlFor="digest-on">Mail me each morning what needs me: follow-ups due, meetings and trainings coming up, tickets waiting, new leads</label>
+      </div>
+      <Alert>{error}</Alert>
     </div>
   );
 }

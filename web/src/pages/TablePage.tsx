@@ -437,8 +437,11 @@ function TableActions({ table, onChanged }: { table: TableInfo; onChanged: () =>
                 op={open}
                 submitLabel={open.method === 'get' ? 'Show' : 'Go'}
                 onDone={(result) => {
-                  if (open.method === 'get') setAnswer(result);
-                  else {
+                  if (open.method === 'get' || open.reveals_secret) {
+                    // A secret shown once stays on screen until the dialog is closed.
+                    setAnswer(result);
+                    if (open.reveals_secret) onChanged();
+                  } else {
                     setOpen(null);
                     onChanged();
                   }

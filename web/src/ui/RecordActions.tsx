@@ -99,8 +99,11 @@ export function RecordActions({ table, record, onChanged }: { table: string; rec
                 fixed={{ [param]: id }}
                 submitLabel={open.method === 'get' ? 'Show' : humanise(open.name.split('.')[1] ?? open.name)}
                 onDone={(result) => {
-                  if (open.method === 'get') setAnswer(result);
-                  else {
+                  if (open.method === 'get' || open.reveals_secret) {
+                    // A secret shown once stays on screen until the dialog is closed.
+                    setAnswer(result);
+                    if (open.reveals_secret) onChanged();
+                  } else {
                     setOpen(null);
                     onChanged();
                   }

@@ -339,6 +339,20 @@ dbSuite('webhooks', ({ database, ctx }) => {
     expect(d).toMatchObject({ status: 'failed', attempts: 1, last_status_code: 302, last_error: 'redirect not followed (HTTP 302)' });
   });
 
+  it('connects to exactly the addresses the send-time check approved (no second lookup a name could answer differently)', async () => {
+    const { sub, path: at } = await subscribe(['company.status_changed']);
+    // The stored address becomes a name no resolver knows; only the check's resolver answers it.
+    const port = new URL(receiver.base).port;
+    await database().query(`update webhook_subscriptions set url = 'http://receiver.invalid:${port}${at}' where id = '${sub.id}'`);
+    const pinned = createWorker({ database: database(), drains: [webhookDrain({ timeoutMs: 5_000, lookup: async (host) => (host === 'receiver.invalid' ? ['127.0.0.1'] : []) })], log, identity: FAST_IDENTITY, runtime: PERMISSIVE });
+    const company = await newCompany();
+    await callApi(app, admin, 'PATCH', `/api/v1/companies/${company.id}`, { status: 'contacted' });
+    await pinned.runOnce();
+    expect(receiver.at(at).length).toBe(1);
+    const [d] = await deliveries(sub.id);
+    expect(d).toMatchObject({ status: 'succeeded' });
+  });
+
   it("never shows the receiver's answer in the delivery log, the generic list or the audit log", async () => {
     const { sub, path: at } = await subscribe(['company.status_changed']);
     receiver.failures.set(at, 1);

@@ -6,6 +6,9 @@
  * resolves to can change). Redirects are never followed; of the receiver's answer only the
  * status counts, and at most a few KB of its body are read, to be thrown away.
  */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { withTx, type Ctx } from '../core/context.ts';
@@ -32,8 +35,9 @@ const MAX_BODY_BYTES = 4096;
 const LEASE_MARGIN_MS = 60 * S;
 
 export type WebhookDrainOptions = {
-  fetch?: typeof fetch;
   timeoutMs?: number;
+  /** The resolver the send-time check uses (tests of DNS answers); the system's otherwise. The connection goes to exactly the addresses it answered. */
+  lookup?: (host: string) => Promise<string[]>;
   /** The most deliveries one round claims (sent concurrently). */
   batch?: number;
 };
@@ -43,7 +47,6 @@ type Outcome = { ok: boolean; statusCode: number | null; error: string | null };
 type Claimed = { id: string; subscription_id: string; event_id: string; payload: unknown; attempts: number };
 
 export function webhookDrain(opts: WebhookDrainOptions = {}): Drain {
-  const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const batch = opts.batch ?? 20;
   return {
@@ -63,7 +66,7 @@ export function webhookDrain(opts: WebhookDrainOptions = {}): Drain {
           if (!sub) return;
           let outcome: Outcome;
           try {
-            outcome = await send(ctx, d, sub, key, doFetch, timeoutMs);
+            outcome = await send(ctx, d, sub, key, timeoutMs, opts.lookup);
           } catch {
             outcome = { ok: false, statusCode: null, error: 'could not be sent' };
           }
@@ -101,12 +104,13 @@ async function send(
   d: Claimed,
   sub: { id: string; url: string; secret_encrypted: string },
   key: Buffer,
-  doFetch: typeof fetch,
   timeoutMs: number,
+  lookup: WebhookDrainOptions['lookup'],
 ): Promise<Outcome> {
   let url: URL;
+  let addresses: string[];
   try {
-    ({ url } = await checkOutboundUrl(sub.url, outboundPolicy(ctx)));
+    ({ url, addresses } = await checkOutboundUrl(sub.url, { ...outboundPolicy(ctx), ...(lookup ? { lookup } : {}) }));
   } catch {
     return { ok: false, statusCode: null, error: 'address not allowed' };
   }
@@ -125,36 +129,53 @@ async function send(
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
     'webhook-signature': new Webhook(secret).sign(d.event_id, at, body),
   };
-  const signal = AbortSignal.timeout(timeoutMs);
-  let res: Response;
+  let status: number;
   try {
-    res = await doFetch(url, { method: 'POST', headers, body, redirect: 'manual', signal });
+    status = await postPinned(url, addresses, headers, body, timeoutMs);
   } catch (e) {
-    return { ok: false, statusCode: null, error: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : networkError(e) };
+    return { ok: false, statusCode: null, error: e instanceof TimedOut ? `no answer within ${timeoutMs / 1000} s` : networkError(e) };
   }
-  await discardBody(res);
-  const statusCode = res.status >= 100 && res.status <= 599 ? res.status : null;
-  if (res.status >= 200 && res.status < 300) return { ok: true, statusCode, error: null };
-  if (res.status >= 300 && res.status < 400) return { ok: false, statusCode, error: `redirect not followed (HTTP ${res.status})` };
-  return { ok: false, statusCode, error: `HTTP ${res.status}` };
+  const statusCode = status >= 100 && status <= 599 ? status : null;
+  if (status >= 200 && status < 300) return { ok: true, statusCode, error: null };
+  if (status >= 300 && status < 400) return { ok: false, statusCode, error: `redirect not followed (HTTP ${status})` };
+  return { ok: false, statusCode, error: `HTTP ${status}` };
 }
 
-/** Reads at most a few KB of the answer and drops them; the status alone decides. */
-async function discardBody(res: Response): Promise<void> {
-  const reader = res.body?.getReader();
-  if (!reader) return;
-  let read = 0;
-  try {
-    while (read < MAX_BODY_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      read += value.byteLength;
-    }
-  } catch {
-    // A body cut off (or timed out) changes nothing: the status has been received.
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
+class TimedOut extends Error {}
+
+/**
+ * POSTs to the URL connecting only to the addresses just checked: the connection's own
+ * lookup answers with them, so a name that changes its answer between the check and the
+ * connection (DNS rebinding) cannot lead the request to a private address. Redirects are
+ * never followed (node's http client does not); at most a few KB of the answer are read,
+ * then dropped: the status alone decides.
+ */
+function postPinned(url: URL, addresses: string[], headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+  const pinned = addresses.map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 }));
+  const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    if (options?.all) callback(null, pinned);
+    else callback(null, pinned[0]!.address, pinned[0]!.family);
+  }) as unknown as net.LookupFunction;
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, timeout: timeoutMs }, (res) => {
+      let read = 0;
+      res.on('data', (chunk: Buffer) => {
+        read += chunk.length;
+        if (read > MAX_BODY_BYTES) res.destroy();
+      });
+      res.on('close', () => resolve(res.statusCode ?? 0));
+      res.on('error', () => resolve(res.statusCode ?? 0));
+    });
+    const timer = setTimeout(() => req.destroy(new TimedOut()), timeoutMs);
+    req.on('timeout', () => req.destroy(new TimedOut()));
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    req.on('close', () => clearTimeout(timer));
+    req.end(body);
+  });
 }
 
 /** Our own words for a failed connection: never the library's message, which may carry internals. */

@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import { digestDrain } from './digest-drain.ts';
 import { emailDrain } from './email-drain.ts';
+import { importDrain } from './import-drain.ts';
 import { webhookDrain } from './webhook-drain.ts';
 import type { Drain, WorkerLog } from './worker.ts';
 
@@ -11,5 +12,6 @@ export function workerDrains(config: Config, log: WorkerLog): Drain[] {
     digestDrain({ log }),
     emailDrain({ smtpUrl: config.smtp.url, from: config.smtp.from, log }),
     webhookDrain(),
+    importDrain({ log }),
   ];
 }

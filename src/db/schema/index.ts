@@ -7,3 +7,4 @@ export * from './marketing.ts';
 export * from './assessment.ts';
 export * from './delivery.ts';
 export * from './measurement.ts';
+export * from './imports.ts';

@@ -20,13 +20,14 @@ import { writeAudit } from '../core/platform/audit.ts';
 import { accessCacheFor } from '../core/platform/cache.ts';
 import { invoke, isBulk, operations, type Operation } from '../core/registry.ts';
 import { isUuid } from '../core/fields.ts';
-import { FILTER_OPS, type Filter, type Row } from '../core/resource.ts';
+import type { Row } from '../core/resource.ts';
 import type { Database } from '../db/client.ts';
 import { idempotency_keys } from '../db/schema/platform.ts';
 import { docsPage } from './docs.ts';
 import { buildOpenApi } from './openapi.ts';
 import { isDownload, type Download } from '../core/reports/types.ts';
 import { problemResponse, toProblem } from './problem.ts';
+import { listInputFromQuery } from '../core/list-query.ts';
 import { DEFAULT_WEB_DIR, isEmbedPath, loadWebApp, serveAsset, servePage } from './web.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
 
@@ -113,29 +114,8 @@ const csrfRefusal = () =>
     details: { reason: 'csrf' },
   });
 
-const LIST_PARAMS = new Set(['sort', 'cursor', 'limit', 'q', 'archived']);
-const FILTER_KEY = /^([a-z][a-z0-9_]{0,63})(?:\[([a-z_]{1,10})\])?$/;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-function parseListQuery(url: URL): Row {
-  const filters: Filter[] = [];
-  const input: Row = {};
-  for (const [key, value] of url.searchParams) {
-    if (LIST_PARAMS.has(key)) {
-      input[key] = value;
-      continue;
-    }
-    const m = FILTER_KEY.exec(key);
-    if (!m) throw invalid([{ field: key, message: 'is not a known query parameter' }]);
-    const op = (m[2] ?? 'eq') as Filter['op'];
-    if (!FILTER_OPS.includes(op)) {
-      throw invalid([{ field: m[1]!, message: `unknown operator ${op}; use one of: ${FILTER_OPS.join(', ')}` }]);
-    }
-    filters.push({ field: m[1]!, op, value: value });
-  }
-  if (filters.length) input.filters = filters;
-  return input;
-}
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → undefined (any version). */
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -170,7 +150,7 @@ async function inputFor(op: Operation, c: Context): Promise<Row> {
   const params = c.req.param() as Record<string, string>;
   switch (op.kind) {
     case 'list':
-      return parseListQuery(new URL(c.req.url));
+      return listInputFromQuery(new URL(c.req.url).searchParams);
     case 'get':
     case 'delete':
       return { id: params.id };

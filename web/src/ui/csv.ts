@@ -4,7 +4,8 @@ import { neutraliseFormula } from '../../../src/core/words.ts';
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  const safe = typeof v === 'number' ? s : neutraliseFormula(s);
+  // A figure (`-12.50`) stays a figure; any other text a spreadsheet would run gets an apostrophe.
+  const safe = typeof v === 'number' || /^-?\d+(\.\d+)?$/.test(s) ? s : neutraliseFormula(s);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

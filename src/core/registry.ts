@@ -41,6 +41,9 @@ import { emailOperations } from './platform/email-operations.ts';
 import { integrationAndFlagOperations } from './platform/integrations.ts';
 import { salesOperations } from './sales/operations.ts';
 import { publicCaptureOperations } from './sales/public-capture.ts';
+import { exportOperations } from './platform/export.ts';
+import { duplicateOperations } from './platform/duplicates.ts';
+import { importOperations } from './platform/imports.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export type OperationKind = 'list' | 'get' | 'create' | 'bulk_create' | 'update' | 'archive' | 'restore' | 'delete' | 'action';
@@ -274,6 +277,9 @@ export const operations: Operation[] = [
   ...billingOperations,
   ...usageOperations,
   ...reportOperations,
+  ...exportOperations,
+  ...duplicateOperations,
+  ...importOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

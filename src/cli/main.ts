@@ -413,6 +413,24 @@ export function buildProgram(): Command {
     }
     addOperation(group, op, config);
   }
+  groups
+    .get('import')
+    ?.command('run')
+    .description('Import a CSV file from start to finish: check it (the dry run), then import it and show the progress. HubSpot and Pipedrive exports are recognised.')
+    .argument('<file>', 'the CSV file')
+    .requiredOption('--target <table>', 'companies, contacts, leads, interactions or ai_usage')
+    .option('--format <format>', 'generic, hubspot or pipedrive (detected from the headers when left out)')
+    .option('--on-duplicate <what>', 'fill_blanks (default) or skip')
+    .option('--dry-run', 'only check the file: show the mapping and every row error, write nothing')
+    .action(async (file: string, opts: { target: string; format?: string; onDuplicate?: string; dryRun?: boolean }) => {
+      const c = config();
+      const local = c.serverUrl || c.databaseUrl ? undefined : lockHolder(c.dataDir)?.url;
+      const remote = c.serverUrl ?? local;
+      const { runImport } = await import('./import-run.ts');
+      const { result, ok } = await runImport(c, file, opts, remote, c.apiKey ?? (local ? localOperatorKey(c.dataDir) : undefined));
+      console.log(JSON.stringify(result, null, 2));
+      if (!ok) process.exitCode = 1;
+    });
   return program;
 }
 

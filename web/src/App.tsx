@@ -29,6 +29,8 @@ const TablesPage = page(() => import('./pages/Tables.tsx'), 'TablesPage');
 const TablePage = page<{ table: string }>(() => import('./pages/TablePage.tsx'), 'TablePage');
 const NewRecordPage = page<{ table: string }>(() => import('./pages/NewRecord.tsx'), 'NewRecordPage');
 const RecordPage = page<{ table: string; id: string }>(() => import('./pages/Record.tsx'), 'RecordPage');
+const ImportsPage = page(() => import('./pages/Imports.tsx'), 'ImportsPage');
+const DuplicatesPage = page(() => import('./pages/Duplicates.tsx'), 'DuplicatesPage');
 
 /** Screens made for a table's records; any other table's record opens the generic record page. */
 const RECORD_SCREENS: Record<string, ComponentType<{ id: string }>> = {
@@ -50,6 +52,8 @@ function Route({ path, schema }: { path: string; schema: SchemaIndex }) {
   if (match('/reports/monthly', path)) return <ReportPage />;
   if (match('/tables', path)) return <TablesPage />;
   if (match('/account', path)) return <AccountPage />;
+  if (match('/imports', path)) return <ImportsPage />;
+  if (match('/duplicates', path)) return <DuplicatesPage />;
   if ((m = match('/:table/new', path)) && schema.table(m.table!)) return <NewRecordPage table={m.table!} />;
   if ((m = match('/:table/:id', path)) && schema.table(m.table!)) {
     const Screen = RECORD_SCREENS[m.table!];

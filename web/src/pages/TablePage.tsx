@@ -11,7 +11,6 @@ import { navigate, setQuery, useQuery } from '../router.ts';
 import { humanise, singular, useSchema, type FieldInfo, type OperationInfo, type TableInfo } from '../schema.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { Answer, recordOperations } from '../ui/RecordActions.tsx';
-import { downloadText, toCsv } from '../ui/csv.ts';
 import { useLabels } from '../ui/labels.ts';
 import { useStages } from '../ui/pipeline.ts';
 import { Alert, Dialog, Loading } from '../ui/ui.tsx';
@@ -371,35 +370,29 @@ function SavedViews({ table, view, apply }: { table: string; view: View; apply: 
 }
 
 /** Every record the list's query matches, page by page, as one CSV file; progress shown as it goes. */
-function ExportButton({ table, apiQuery, columns }: { table: string; apiQuery: string; columns: string[] }) {
-  const [count, setCount] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async () => {
-    setError(null);
-    setCount(0);
-    try {
-      const all: Row[] = [];
-      let cursor: string | null = null;
-      do {
-        const sep = apiQuery ? '&' : '?';
-        const page: Page<Row> = await api<Page<Row>>('GET', `/api/v1/${table}${apiQuery}${sep}${query({ limit: 200, cursor: cursor ?? undefined }).slice(1)}`);
-        all.push(...page.items);
-        setCount(all.length);
-        cursor = page.next_cursor;
-      } while (cursor);
-      downloadText(`${table}-${new Date().toISOString().slice(0, 10)}.csv`, toCsv(columns, all));
-      setCount(null);
-    } catch (e) {
-      setError(messageOf(e));
-      setCount(null);
-    }
+/**
+ * Export: the server writes the file (GET /api/v1/export/<table>, the list's own query), so
+ * every row the list matches is in it, formulas neutralised. Buttons that navigate a hidden
+ * download link: the server's content-disposition names the file.
+ */
+function ExportButton({ table, apiQuery }: { table: string; apiQuery: string; columns: string[] }) {
+  const download = (format: 'csv' | 'json') => {
+    const a = document.createElement('a');
+    a.href = `/api/v1/export/${encodeURIComponent(table)}${apiQuery}${apiQuery ? '&' : '?'}format=${format}`;
+    a.download = '';
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
   };
   return (
     <>
-      <button type="button" className="secondary" onClick={() => void run()} disabled={count !== null}>
-        {count === null ? 'Export CSV' : `Exporting… ${count.toLocaleString()} rows`}
+      <button type="button" className="secondary" onClick={() => download('csv')}>
+        Export CSV
       </button>
-      <Alert>{error}</Alert>
+      <button type="button" className="secondary" onClick={() => download('json')}>
+        Export JSON
+      </button>
     </>
   );
 }

@@ -1,6 +1,7 @@
 /** Every table the person may read, by module, each with what it holds. */
 import { Link } from '../Link.tsx';
 import { humanise, useSchema } from '../schema.tsx';
+import './imports.css';
 
 const MODULES: Array<[string, string]> = [
   ['sales', 'Sales'],
@@ -16,6 +17,17 @@ export function TablesPage() {
     <section>
       <h1>All tables</h1>
       <p className="muted">Every list you may see. Each has search, filters, saved views and CSV export.</p>
+      <div className="card imp-tools">
+        <h2>Bring data in / clean it up</h2>
+        <ul className="table-index">
+          <li>
+            <Link to="/imports">Import a CSV file</Link> <small className="muted">Companies, contacts, leads, interactions or AI usage, from HubSpot, Pipedrive or a file of your own</small>
+          </li>
+          <li>
+            <Link to="/duplicates">Duplicates</Link> <small className="muted">Companies and contacts that look like one, merged into the record you keep</small>
+          </li>
+        </ul>
+      </div>
       <div className="grid-2">
         {MODULES.map(([module, title]) => {
           const tables = schema.tables.filter((t) => t.module === module);

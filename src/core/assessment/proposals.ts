@@ -27,7 +27,7 @@
  */
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { proposals, PROPOSAL_STATUSES } from '../../db/schema/assessment.ts';
+import { proposals } from '../../db/schema/assessment.ts';
 import { CURRENCIES } from '../../db/schema/columns.ts';
 import { localDate, withTx, type Ctx } from '../context.ts';
 import { addDays } from '../dates.ts';
@@ -39,21 +39,14 @@ import { objectInput } from '../fields.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, validateCreate, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { moneyInput } from './decisions.ts';
+import { PROPOSAL_MOVES, type ProposalStatus } from './proposal-moves.ts';
 
-export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number];
+export type { ProposalStatus };
 
 // Function declarations and values read only when called: resources.ts imports this module
 // for prepareProposal, so it may run before this module has finished loading.
 
-/** Where a proposal may go from each status. */
-export const PROPOSAL_MOVES: Record<ProposalStatus, readonly ProposalStatus[]> = {
-  draft: ['sent'],
-  sent: ['under_review', 'accepted', 'rejected', 'expired'],
-  under_review: ['sent', 'accepted', 'rejected', 'expired'],
-  accepted: [],
-  rejected: [],
-  expired: [],
-};
+export { PROPOSAL_MOVES };
 
 /** Statuses a proposal may be created in. */
 export const PROPOSAL_START: readonly ProposalStatus[] = ['draft', 'sent'];

@@ -179,9 +179,9 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
   const lower = includeOverdue ? sql`true` : sql`i.follow_up_date >= ${from}::date`;
   const owner = input.owner_id ? sql`(co.owner_id = ${input.owner_id} or i.assigned_to = ${input.owner_id})` : sql`true`;
   const result = (await ctx.db.execute(sql`
-    select i.id, i.type, i.summary, i.outcome, i.next_step, i.follow_up_date::text as follow_up_date,
-           i.interaction_date, i.lead_id,
-           co.id as company_id, co.name as company_name, co.status as company_status,
+    select i.id, i.type, i.subject, i.summary, i.outcome, i.next_step, i.follow_up_date::text as follow_up_date,
+           i.interaction_date, i.lead_id, i.assigned_to,
+           co.id as company_id, co.name as company_name, co.status as company_status, co.owner_id as company_owner_id,
            ct.id as contact_id, ct.name as contact_name, ct.email as contact_email, ct.phone as contact_phone
     from interactions i
     left join companies co on co.id = i.company_id
@@ -214,7 +214,7 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
       follow_up_date: due,
       overdue: late > 0,
       days_overdue: Math.max(0, late),
-      company: r.company_id ? { id: r.company_id, name: r.company_name, status: r.company_status } : null,
+      company: r.company_id ? { id: r.company_id, name: r.company_name, status: r.company_status, owner_id: r.company_owner_id ?? null } : null,
       contact: r.contact_id
         ? { id: r.contact_id, name: r.contact_name, email: r.contact_email, phone: r.contact_phone }
         : null,
@@ -223,6 +223,8 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
         id: r.id,
         type: r.type,
         interaction_date: r.interaction_date instanceof Date ? r.interaction_date.toISOString() : r.interaction_date,
+        subject: r.subject,
+        assigned_to: r.assigned_to ?? null,
         summary: r.summary,
         outcome: r.outcome,
         next_step: r.next_step,

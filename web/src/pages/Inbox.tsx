@@ -20,19 +20,17 @@ type FollowUp = {
   follow_up_date: string;
   overdue: boolean;
   days_overdue: number;
-  company: { id: string; name: string; status: string } | null;
+  company: { id: string; name: string; status: string; owner_id: string | null } | null;
   contact: { id: string; name: string; email: string | null; phone: string | null } | null;
   lead_id: string | null;
-  last_interaction: { id: string; type: string; interaction_date: string; summary: string | null; outcome: string | null; next_step: string | null };
+  last_interaction: { id: string; type: string; interaction_date: string; subject: string | null; assigned_to: string | null; summary: string | null; outcome: string | null; next_step: string | null };
 };
 
 type FollowUps = { today: string; window: { from: string; to: string; include_overdue: boolean }; total: number; truncated: boolean; overdue: number; items: FollowUp[] };
 
 type Inbox = {
   followUps: FollowUps;
-  /** The followed-up interactions themselves (their subject and who they are assigned to), by id. */
-  interactions: Map<string, Row>;
-  /** The companies on the page, by id (their owner). */
+  /** The companies of the meetings booked, by id. */
   companies: Map<string, Row>;
   /** People's names by user id. */
   users: Map<string, string>;
@@ -59,15 +57,15 @@ async function loadInbox(onlyMine: boolean, canSeeUsers: boolean): Promise<Inbox
     api<Page<Row>>('GET', `/api/v1/interactions${query({ type: 'meeting', meeting_status: 'scheduled', ...(ownerId ? { assigned_to: ownerId } : {}), sort: 'scheduled_at', limit: 50 })}`),
   ]);
   const meetings = meetingPage.items;
-  const [interactions, companies] = await Promise.all([
-    byIds('interactions', unique(followUps.items.map((i) => i.interaction_id))),
-    byIds('companies', unique([...followUps.items.map((i) => i.company?.id), ...meetings.map((m) => m.company_id as string | null)])),
-  ]);
-  const ownerIds = unique([...[...interactions.values()].map((r) => r.assigned_to as string | null), ...[...companies.values()].map((r) => r.owner_id as string | null)]);
+  const companies = await byIds('companies', unique(meetings.map((m) => m.company_id as string | null)));
+  const ownerIds = unique(followUps.items.map(ownerOf));
   const users = new Map<string, string>();
   if (canSeeUsers && ownerIds.length) for (const [id, u] of await byIds('users', ownerIds)) users.set(id, recordLabel(u));
-  return { followUps, interactions, companies, users, meetings };
+  return { followUps, companies, users, meetings };
 }
+
+/** Whose follow-up it is: the interaction's assignee, else the company's owner. */
+const ownerOf = (i: FollowUp): string | null => i.last_interaction.assigned_to ?? i.company?.owner_id ?? null;
 
 /** The local calendar day of an instant, as formatDate shows days. */
 function dayOf(instant: string): string {
@@ -134,9 +132,8 @@ export function InboxPage() {
           const overdue = followUps.items.filter((i) => i.overdue);
           const dueToday = followUps.items.filter((i) => !i.overdue && i.follow_up_date === followUps.today);
           const later = followUps.items.filter((i) => !i.overdue && i.follow_up_date !== followUps.today);
-          const ownerOf = (i: FollowUp): string | null => {
-            const assigned = inbox.interactions.get(i.interaction_id)?.assigned_to;
-            const owner = typeof assigned === 'string' ? assigned : (inbox.companies.get(i.company?.id ?? '')?.owner_id as string | null | undefined);
+          const ownerName = (i: FollowUp): string | null => {
+            const owner = ownerOf(i);
             return owner ? (inbox.users.get(owner) ?? 'Someone else') : null;
           };
           const item = (i: FollowUp) => (
@@ -144,8 +141,8 @@ export function InboxPage() {
               key={i.interaction_id}
               item={i}
               today={followUps.today}
-              subject={inbox.interactions.get(i.interaction_id)?.subject as string | null | undefined}
-              owner={ownerOf(i)}
+              subject={i.last_interaction.subject}
+              owner={ownerName(i)}
               onLog={canLog && i.company ? () => setAction({ kind: 'log', companyId: i.company!.id, companyName: i.company!.name, contactId: i.contact?.id ?? null }) : undefined}
               onMeet={canMeet && i.company ? () => setAction({ kind: 'meeting', companyId: i.company!.id, companyName: i.company!.name, contactId: i.contact?.id ?? null }) : undefined}
             />

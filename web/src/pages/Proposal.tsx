@@ -11,17 +11,9 @@ import { humanise, recordLabel, useSchema, type OperationInfo } from '../schema.
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { Badge, formatDate, formatMoney, Loaded, Notice, today, useAsync } from '../ui/ui.tsx';
 import { ActionButton, listRows, StatusBadge, type Row } from './Company.tsx';
+import { PROPOSAL_MOVES, type ProposalStatus } from '../../../src/core/assessment/proposal-moves.ts';
 import './assessment.css';
 
-/** Where a proposal may go from each status (as src/core/assessment/proposals.ts PROPOSAL_MOVES). */
-const MOVES: Record<string, string[]> = {
-  draft: ['sent'],
-  sent: ['under_review', 'accepted', 'rejected', 'expired'],
-  under_review: ['sent', 'accepted', 'rejected', 'expired'],
-  accepted: [],
-  rejected: [],
-  expired: [],
-};
 
 type Step = { key: string; label: string; state: 'done' | 'current' | 'todo' | 'skipped'; date?: string | null };
 
@@ -83,7 +75,7 @@ export function ProposalPage({ id }: { id: string }) {
       <Loaded state={state} what="the proposal">
         {({ proposal, company, engagements }) => {
           const status = String(proposal.status);
-          const allowed = MOVES[status] ?? [];
+          const allowed: readonly string[] = PROPOSAL_MOVES[status as ProposalStatus] ?? [];
           const open = status === 'sent' || status === 'under_review';
           const past = open && typeof proposal.expires_date === 'string' && proposal.expires_date < today();
           const actions = ACTIONS.filter((a) => allowed.includes(a.to)).map((a) => ({ ...a, info: schema.operation(a.op) })).filter((a): a is typeof a & { info: OperationInfo } => Boolean(a.info));

@@ -47,6 +47,22 @@ dbSuite('sales workflow', ({ database, ctx }) => {
     expect(audit).toEqual([{ action: 'create', table_name: 'companies', operation: 'sales.log_prospect' }]);
   });
 
+  it('logs a prospect with its first conversation in one transaction, or nothing at all', async () => {
+    const name = `Walk-in Joinery ${uniq()}`;
+    const r = await logProspect(ctx(), {
+      company: { name },
+      contact: { name: 'Ari Walker' },
+      interaction: { type: 'cold_walk_in', summary: 'Met the owner at the counter', follow_up_date: '2030-01-15' },
+    });
+    expect(r.company).toMatchObject({ name, status: 'contacted' });
+    expect(r.interaction).toMatchObject({ company_id: r.company.id, contact_id: r.contact!.id, follow_up_date: '2030-01-15' });
+    // A conversation the interactions table refuses leaves no company behind.
+    const refusedName = `Half Saved Pty Ltd ${uniq()}`;
+    const before = await counts(database(), ['companies', 'contacts', 'interactions']);
+    await expect(logProspect(ctx(), { company: { name: refusedName }, interaction: { type: 'carrier_pigeon' } })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await counts(database(), ['companies', 'contacts', 'interactions'])).toEqual(before);
+  });
+
   it('refuses a duplicate prospect by name or website domain unless asked, writing nothing', async () => {
     const name = `Harbour Civil ${uniq()}`;
     const domain = `${uniq()}.com.au`;

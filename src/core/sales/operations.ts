@@ -22,7 +22,7 @@ export const salesOperations: Operation[] = [
     name: 'sales.log_prospect',
     summary: 'Log a new prospect',
     description:
-      'Step 1: creates a company at status `lead`, with an optional first contact, in one transaction. Refuses a company whose name or website domain matches an existing one unless `allow_duplicate` is true.',
+      'Steps 1–2: creates a company at status `lead`, with an optional first contact and an optional first conversation (logged as sales.log_interaction would, with the contact, so the company moves to `contacted`), all in one transaction. Refuses a company whose name or website domain matches an existing one unless `allow_duplicate` is true.',
     tag: 'sales workflow',
     scope: 'write',
     destructive: false,
@@ -30,6 +30,7 @@ export const salesOperations: Operation[] = [
     input: z.strictObject({
       company: recordFields('companies'),
       contact: recordFields('contacts').optional(),
+      interaction: recordFields('interactions').optional(),
       allow_duplicate: z.boolean().optional().describe('create it even if a company with this name or domain exists'),
     }),
     http: { method: 'post', path: '/api/v1/sales/prospects', status: 201 },

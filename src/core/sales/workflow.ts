@@ -39,10 +39,12 @@ async function findSimilarCompany(ctx: Ctx, name: string, website: unknown): Pro
 export type LogProspectInput = {
   company: Record<string, unknown>;
   contact?: Record<string, unknown> | undefined;
+  /** The first conversation, logged as sales.log_interaction logs one. */
+  interaction?: Record<string, unknown> | undefined;
   allow_duplicate?: boolean | undefined;
 };
 
-/** Step 1: a new company at `lead`, with an optional first contact, in one transaction. */
+/** Steps 1–2: a new company at `lead`, with an optional first contact and first conversation, in one transaction. */
 export async function logProspect(ctx: Ctx, input: LogProspectInput) {
   const companyValues = nestedFields('company', () => validateCreate(companiesRes(), input.company));
   if (companyValues.status !== undefined && companyValues.status !== 'lead') {
@@ -73,7 +75,10 @@ export async function logProspect(ctx: Ctx, input: LogProspectInput) {
     const contact = contactValues
       ? await insertRecord(tx, contactsRes(), { ...contactValues, company_id: company.id }, 'sales.log_prospect')
       : null;
-    return { company, contact };
+    if (!input.interaction) return { company, contact };
+    const first = await logInteraction(tx, { company_id: String(company.id), ...(contact ? { contact_id: String(contact.id) } : {}), interaction: input.interaction });
+    // The conversation moved the company on (lead → contacted): answer it as it now stands.
+    return { company: await getRecord(tx, companiesRes(), String(company.id)), contact, interaction: first.interaction, company_status_change: first.company_status_change };
   });
 }
 

@@ -46,8 +46,6 @@ export function LogProspectPage() {
   const [followUp, setFollowUp] = useState(daysFromToday(7));
   const [allowDuplicate, setAllowDuplicate] = useState(false);
   const [duplicate, setDuplicate] = useState<{ id: string; name: string } | null>(null);
-  /** The company (and contact) once saved, when the first conversation still has to be. */
-  const [saved, setSaved] = useState<{ company: Row; contact: Row | null } | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -88,27 +86,22 @@ export function LogProspectPage() {
     setBusy(true);
     setProblem(null);
     setErrors({});
-    let step: 'prospect' | 'interaction' = 'prospect';
     try {
-      let done = saved;
-      if (!done) {
-        const person = filled(contact, CONTACT);
-        const withPerson = Object.keys(person).length > 0 || decisionMaker;
-        const input: Record<string, unknown> = { company: withNumbers(filled(company, COMPANY), ['employee_count']) };
-        if (withPerson) input.contact = { ...person, ...(decisionMaker ? { is_decision_maker: true } : {}) };
-        if (allowDuplicate) input.allow_duplicate = true;
-        done = await runOperation<{ company: Row; contact: Row | null }>(prospectOp, input);
-        setSaved(done);
-        setDuplicate(null);
-      }
-      if (talked && interactionOp) {
-        step = 'interaction';
+      const person = filled(contact, CONTACT);
+      const withPerson = Object.keys(person).length > 0 || decisionMaker;
+      const input: Record<string, unknown> = { company: withNumbers(filled(company, COMPANY), ['employee_count']) };
+      if (withPerson) input.contact = { ...person, ...(decisionMaker ? { is_decision_maker: true } : {}) };
+      if (allowDuplicate) input.allow_duplicate = true;
+      // The company, the person and the first conversation are one act: saved together or not at all.
+      if (talked) {
         const interaction: Record<string, unknown> = { type, ...filled(talk, CONVERSATION) };
         const when = dayToInstant(date);
         if (when) interaction.interaction_date = when;
         if (followUp) interaction.follow_up_date = followUp;
-        await runOperation(interactionOp, { company_id: done.company.id, ...(done.contact ? { contact_id: done.contact.id } : {}), interaction });
+        input.interaction = interaction;
       }
+      const done = await runOperation<{ company: Row; contact: Row | null }>(prospectOp, input);
+      setDuplicate(null);
       navigate(`/companies/${String(done.company.id)}`);
     } catch (err) {
       setErrors(fieldErrorsOf(err));
@@ -117,7 +110,7 @@ export function LogProspectPage() {
         setDuplicate({ id: err.details.existing_id, name: existing?.name ?? 'the existing company' });
       }
       const message = err instanceof ApiError && err.code === 'CONFLICT' ? messageOf(err) : unshown(err, shownFields);
-      setProblem(step === 'interaction' ? `The company was saved; the first conversation was not. ${message}` : message);
+      setProblem(message);
     } finally {
       setBusy(false);
     }
@@ -133,12 +126,7 @@ export function LogProspectPage() {
       <h1>Log a prospect</h1>
       <form className="prospect-form" onSubmit={submit} noValidate aria-label="Log a prospect">
         <Alert>{problem}</Alert>
-        {saved && (
-          <p className="notice ok" role="status">
-            {String(saved.company.name)} is saved. <Link to={`/companies/${String(saved.company.id)}`}>Open it</Link>, or fix the first conversation and save again.
-          </p>
-        )}
-        {duplicate && !saved && (
+        {duplicate && (
           <div className="prospect-duplicate notice error">
             <p>
               This looks like <Link to={`/companies/${duplicate.id}`}>{duplicate.name}</Link>, which is already in the pipeline.
@@ -148,7 +136,7 @@ export function LogProspectPage() {
             </label>
           </div>
         )}
-        <fieldset className="group" disabled={Boolean(saved)}>
+        <fieldset className="group">
           <legend>Company</legend>
           <div className="form-grid">
             <Fields
@@ -164,7 +152,7 @@ export function LogProspectPage() {
           </div>
           <Fields table="companies" names={['notes']} values={company} set={setIn(setCompany)} errors={errors} prefix="company" />
         </fieldset>
-        <fieldset className="group" disabled={Boolean(saved)}>
+        <fieldset className="group">
           <legend>Contact (optional)</legend>
           <p className="prospect-hint">The person you spoke to, if you got a name.</p>
           <div className="form-grid">
@@ -203,7 +191,7 @@ export function LogProspectPage() {
         )}
         <div className="actions">
           <button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : saved ? 'Save the conversation' : 'Save prospect'}
+            {busy ? 'Saving…' : 'Save prospect'}
           </button>
           <button type="button" className="secondary" onClick={() => navigate('/inbox')}>
             Cancel

@@ -1,6 +1,7 @@
 /** The one configuration schema. Entry points call loadConfig() once and pass the result down. */
 import path from 'node:path';
 import { z } from 'zod';
+import type { LlmSettings } from './core/context.ts';
 import { USER_ROLES, type UserRole } from './db/schema/platform.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -57,7 +58,15 @@ const EnvSchema = z.object({
   THROUGHLINE_SMTP_URL: z.url({ protocol: /^smtps?$/, message: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587' }).optional(),
   THROUGHLINE_MAIL_FROM: z.string().regex(/^[^\r\n]{3,320}$/, 'must be one line, e.g. Throughline <crm@example.com>').optional(),
   THROUGHLINE_WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
+  THROUGHLINE_LLM_PROVIDER: z.enum(['openai', 'anthropic'], { message: 'must be openai (any OpenAI-compatible chat completions API) or anthropic (the Messages API)' }).optional(),
+  THROUGHLINE_LLM_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://api.openai.com/v1' }).optional(),
+  THROUGHLINE_LLM_API_KEY: z.string().regex(/^[^\r\n]{1,500}$/, 'must be one line').optional(),
+  THROUGHLINE_LLM_MODEL: z.string().regex(/^[^\r\n]{1,200}$/, 'must be one line').optional(),
+  THROUGHLINE_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  THROUGHLINE_LLM_MAX_TOKENS: z.coerce.number().int().min(64).max(64_000).default(2_000),
 });
+
+const LLM_DEFAULT_URL = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com' } as const;
 
 export type Config = {
   port: number;
@@ -100,6 +109,8 @@ export type Config = {
   smtp: { url: string | undefined; from: string | undefined };
   /** Lets webhooks reach private and loopback addresses: for development and tests only. */
   webhookAllowPrivate: boolean;
+  /** The sales assistant's language model; without it, research and drafting say they are not configured. */
+  llm: LlmSettings | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -112,6 +123,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!e.THROUGHLINE_LLM_PROVIDER && (e.THROUGHLINE_LLM_MODEL || e.THROUGHLINE_LLM_URL || e.THROUGHLINE_LLM_API_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  THROUGHLINE_LLM_PROVIDER: is required with the other THROUGHLINE_LLM_ settings (openai or anthropic)');
+  }
+  if (e.THROUGHLINE_LLM_PROVIDER && !e.THROUGHLINE_LLM_MODEL) {
+    throw new ConfigError('Invalid configuration:\n  THROUGHLINE_LLM_MODEL: is required with THROUGHLINE_LLM_PROVIDER, e.g. gpt-4o-mini or claude-sonnet-4-5');
+  }
   // A non-loopback HOST is allowed here; the server refuses it at start unless real credentials exist (server.ts).
   return {
     port: e.PORT,
@@ -135,5 +152,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     environment: e.THROUGHLINE_ENVIRONMENT,
     smtp: { url: e.THROUGHLINE_SMTP_URL, from: e.THROUGHLINE_MAIL_FROM },
     webhookAllowPrivate: e.THROUGHLINE_WEBHOOK_ALLOW_PRIVATE,
+    llm: e.THROUGHLINE_LLM_PROVIDER
+      ? {
+          provider: e.THROUGHLINE_LLM_PROVIDER,
+          baseUrl: (e.THROUGHLINE_LLM_URL ?? LLM_DEFAULT_URL[e.THROUGHLINE_LLM_PROVIDER]).replace(/\/+$/, ''),
+          apiKey: e.THROUGHLINE_LLM_API_KEY,
+          model: e.THROUGHLINE_LLM_MODEL!,
+          timeoutMs: e.THROUGHLINE_LLM_TIMEOUT_MS,
+          maxTokens: e.THROUGHLINE_LLM_MAX_TOKENS,
+        }
+      : undefined,
   };
 }

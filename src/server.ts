@@ -36,6 +36,7 @@ export const runtimeOf = (config: Config): Runtime => ({
   environment: config.environment,
   publicUrl: config.publicUrl,
   allowPrivateTargets: config.webhookAllowPrivate,
+  llm: config.llm,
 });
 
 /** True when no migration has ever run here: a brand-new database. */

@@ -36,11 +36,13 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(73);
+      expect(tables!.n).toBe(75);
       const stages = await database.query<{ pipeline: string; n: number }>(
         'select pipeline, count(*)::int as n from pipeline_stages group by pipeline order by pipeline',
       );
       expect(stages).toEqual([
+        { pipeline: 'campaign', n: 5 },
+        { pipeline: 'campaign_target', n: 5 },
         { pipeline: 'company', n: 14 },
         { pipeline: 'deal', n: 5 },
         { pipeline: 'engagement', n: 6 },
@@ -65,9 +67,9 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(73);
+      expect(tables!.n).toBe(75);
       const [stages] = await database.query<{ n: number }>('select count(*)::int as n from pipeline_stages');
-      expect(stages!.n).toBe(32);
+      expect(stages!.n).toBe(42);
     } finally {
       await database.close();
       await admin.query(`drop database if exists ${name} with (force)`);

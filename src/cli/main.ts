@@ -22,7 +22,7 @@ import { isDownload, type Download } from '../core/reports/types.ts';
 import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
-import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, startServer, startWorkerProcess, type Logger } from '../server.ts';
+import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess, type Logger } from '../server.ts';
 import { pickColumns, renderRecord, renderTable } from './format.ts';
 import { callRemote } from './remote.ts';
 
@@ -128,7 +128,7 @@ async function execute(config: Config, op: Operation, input: Row): Promise<unkno
   if (remote) return callRemote(remote, op, input, config.apiKey ?? (local ? localOperatorKey(config.dataDir) : undefined));
   const { database } = await openAndMigrate(config, quiet);
   try {
-    const ctx = makeCtx(database.db, { identity: identityConfig(config, database), ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
+    const ctx = makeCtx(database.db, { identity: identityConfig(config, database), runtime: runtimeOf(config), ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
     return await invoke(op, ctx, input);
   } finally {
     await database.close();

@@ -48,6 +48,19 @@ export type Runtime = {
   publicUrl?: string | undefined;
   /** Webhooks may reach loopback and private addresses: development and tests only. */
   allowPrivateTargets: boolean;
+  /** The sales assistant's language model (src/core/assistant); absent, the assistant says it is not configured. */
+  llm?: LlmSettings | undefined;
+};
+
+/** Which model the assistant calls and how: an OpenAI-compatible chat completions API or the Anthropic Messages API. */
+export type LlmSettings = {
+  provider: 'openai' | 'anthropic';
+  /** e.g. https://api.openai.com/v1 (…/chat/completions is appended) or https://api.anthropic.com (…/v1/messages). */
+  baseUrl: string;
+  apiKey: string | undefined;
+  model: string;
+  timeoutMs: number;
+  maxTokens: number;
 };
 
 /** Until users exist, whoever runs the process locally is an administrator. */

@@ -136,11 +136,13 @@ const configs: ResourceConfig[] = [
   { name: 'deal_competitors', table: t.deal_competitors, module: 'sales', summary: 'Competitors on each deal (active, won_against, lost_to)', immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] } },
   // Line items keep their deal's value (Σ total_value) and currency in step: created one by one (beforeInsert), never in bulk.
   { name: 'deal_products', table: t.deal_products, module: 'sales', summary: "Deal line items (quantity × unit price, exact); the deal's value is their sum", immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] }, beforeInsert: (ctx, v) => lineItemBeforeInsert(ctx, v), afterWrite: (ctx, row, before) => lineItemAfterWrite(ctx, row, before), beforeRemove: (ctx, row, how) => lineItemBeforeDelete(ctx, row, how) },
-  { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns', visibility: { owners: ['owner_id'] } },
-  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', visibility: { via: [['campaign_id', 'campaigns']] } },
+  { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns', pipeline: { field: 'status', pipeline: 'campaign', entity: 'campaign' }, visibility: { owners: ['owner_id'] } },
+  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', pipeline: { field: 'status', pipeline: 'campaign_target', entity: 'campaign_target' }, visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content', visibility: { via: [['campaign_id', 'campaigns']] } },
+  { name: 'campaign_content_versions', table: t.campaign_content_versions, module: 'sales', summary: 'Every saved version of campaign content', mode: 'readonly', defaultSort: '-created_at', visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'campaign_metrics', table: t.campaign_metrics, module: 'sales', summary: 'Campaign metrics by period', visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'events', table: t.events, module: 'sales', summary: 'Events and conferences', defaultSort: '-event_date', visibility: { owners: ['owner_id'] } },
+  { name: 'event_attendees', table: t.event_attendees, module: 'sales', summary: 'Who from which company came to each event', visibility: { via: [['event_id', 'events'], ['company_id', 'companies']] } },
   { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects', visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts']] } },
   { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts awaiting approval', visibility: { via: [['contact_id', 'contacts'], ['campaign_id', 'campaigns'], ['event_id', 'events']] } },
 

@@ -1622,7 +1622,7 @@ async function buildAccounts(w: World) {
   });
   const leadRows = (await w.ctx.db.execute(sql`select id from leads where status in ('new', 'contacted') order by company_name`)) as unknown as { rows: { id: string }[] };
   for (const [k, row] of leadRows.rows.entries()) targets.push({ campaign_id: campaignId, target_type: 'lead', target_id: row.id, status: k === 0 ? 'converted' : 'opened' });
-  await addMany(w.cx(-44), 'campaign_targets', targets);
+  for (const target of targets) await add(w.cx(-44), 'campaign_targets', target);
   await add(w.cx(-48), 'campaign_content', { campaign_id: campaignId, content_type: 'email', subject: 'How Sydney builders are getting Friday afternoons back', body: 'Site diaries in five minutes, tenders in half the time: what three builders learned in their first 90 days with Claude.' });
   await add(w.cx(-48), 'campaign_content', { campaign_id: campaignId, content_type: 'landing_page', subject: 'AI for Builders', asset_url: 'https://promptai.com.au/builders' });
   await add(w.cx(-48), 'campaign_content', { campaign_id: campaignId, content_type: 'asset', subject: 'The site diary guide (PDF)', asset_url: 'https://promptai.com.au/guides/site-diary.pdf' });
@@ -1634,9 +1634,9 @@ async function buildAccounts(w: World) {
     opens: 420 + k * 90,
     clicks: 61 + k * 22,
     conversions: 2 + k,
-    cost_per_conversion: money(1500 / (2 + k)),
+    spend: money(1500),
     currency: 'AUD',
-    roi: money(-40 + k * 55),
+    revenue: money(900 + k * 1650),
   }));
   await addMany(w.cx(-0.2), 'campaign_metrics', metricRows);
 

@@ -15,7 +15,7 @@ import { findUserByEmail, isActive, loadUser } from '../core/identity/user-recor
 import { accessCacheFor } from '../core/platform/cache.ts';
 import type { UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError } from '../db/lock.ts';
-import { identityConfig, openAndMigrate, type Logger } from '../server.ts';
+import { identityConfig, openAndMigrate, runtimeOf, type Logger } from '../server.ts';
 import { createAgentServer } from './server.ts';
 
 const toStderr: Logger = { info: () => {}, error: (m, e) => console.error(m, e instanceof Error ? e.message : (e ?? '')) };
@@ -37,7 +37,7 @@ export async function serveStdio(config: Config, opts: { user?: string | undefin
     }
     throw e;
   }
-  const base = makeCtx(database.db, { identity: identityConfig(config, database), cache: accessCacheFor(database), ...(config.timeZone ? { timeZone: config.timeZone } : {}), meta: { userAgent: 'mcp-stdio' } });
+  const base = makeCtx(database.db, { identity: identityConfig(config, database), cache: accessCacheFor(database), runtime: runtimeOf(config), ...(config.timeZone ? { timeZone: config.timeZone } : {}), meta: { userAgent: 'mcp-stdio' } });
   const found = await findUserByEmail(base, email);
   if (!found || !isActive(found)) {
     await database.close();

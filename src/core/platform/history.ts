@@ -1,4 +1,4 @@
-/** Status history of a company, lead, deal or engagement, with time spent in each status. */
+/** Status history of a company, lead, deal, engagement, campaign or campaign target, with time spent in each status. */
 import { and, asc, eq } from 'drizzle-orm';
 import { status_history } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
@@ -11,6 +11,8 @@ const TABLE: Record<StatusEntity, string> = {
   lead: 'leads',
   deal: 'deals',
   engagement: 'engagements',
+  campaign: 'campaigns',
+  campaign_target: 'campaign_targets',
 };
 
 export async function statusTimeline(ctx: Ctx, input: { entity_type: StatusEntity; id: string }) {

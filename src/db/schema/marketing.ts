@@ -1,15 +1,17 @@
-/** Marketing side of Sales: campaigns (004), events, prospect research and outreach drafts (003). */
+/** Marketing side of Sales: campaigns (004), events and who attended, prospect research and outreach drafts (003). */
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import {
   between,
   constraints,
+  createdAt,
   currency,
   day,
   editable,
   money,
   nonNegative,
   pk,
+  positive,
   tstz,
 } from './columns.ts';
 import { users, ownerRef } from './platform.ts';
@@ -108,7 +110,9 @@ export const campaign_content = pgTable(
 
 /**
  * Seed 004 campaign_metrics as a series: one row per campaign and `period` (the first day
- * of the period measured). cost_per_conversion is money; roi is a percentage and may be negative.
+ * of the period measured). `spend` is what the period cost and `revenue` the value attributed
+ * to it; cost_per_conversion (spend ÷ conversions) and roi (percentage: (revenue − spend) ÷
+ * spend × 100, may be negative) are computed by the database, never typed.
  */
 export const campaign_metrics = pgTable(
   'campaign_metrics',
@@ -122,9 +126,13 @@ export const campaign_metrics = pgTable(
     clicks: integer().notNull().default(0),
     opens: integer().notNull().default(0),
     conversions: integer().notNull().default(0),
-    cost_per_conversion: money(),
+    spend: money(),
+    revenue: money(),
     currency: currency(),
-    roi: numeric({ precision: 10, scale: 2 }),
+    cost_per_conversion: numeric({ precision: 14, scale: 2 }).generatedAlwaysAs(
+      sql`case when conversions > 0 and spend is not null then round(spend / conversions, 2) end`,
+    ),
+    roi: numeric({ precision: 20, scale: 2 }).generatedAlwaysAs(sql`case when spend > 0 and revenue is not null then round((revenue - spend) * 100 / spend, 2) end`),
     ...editable(),
   },
   (t) => [
@@ -134,8 +142,38 @@ export const campaign_metrics = pgTable(
       clicks: nonNegative,
       opens: nonNegative,
       conversions: nonNegative,
-      cost_per_conversion: nonNegative,
+      spend: nonNegative,
+      revenue: nonNegative,
     }),
+  ],
+);
+
+/**
+ * Every saved version of a piece of campaign content (004's `version`), written by core when
+ * the content is created or its text changes; never edited.
+ */
+export const campaign_content_versions = pgTable(
+  'campaign_content_versions',
+  {
+    id: pk(),
+    content_id: uuid()
+      .notNull()
+      .references(() => campaign_content.id, { onDelete: 'cascade' }),
+    campaign_id: uuid()
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** 1 for the text as created, then one more for each saved change of it. */
+    content_version: integer().notNull(),
+    subject: text(),
+    body: text(),
+    asset_url: text(),
+    created_by: uuid().references(() => users.id, { onDelete: 'set null' }),
+    created_at: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('campaign_content_versions_key').on(t.content_id, t.content_version),
+    index('campaign_content_versions_campaign_idx').on(t.campaign_id),
+    ...constraints('campaign_content_versions', t, { content_version: positive }),
   ],
 );
 
@@ -168,6 +206,39 @@ export const events = pgTable(
     index('events_owner_idx').on(t.owner_id),
     index('events_created_idx').on(t.created_at, t.id),
     ...constraints('events', t),
+  ],
+);
+
+export const ATTENDEE_STATUSES = ['invited', 'registered', 'attended', 'no_show', 'cancelled'] as const;
+export type AttendeeStatus = (typeof ATTENDEE_STATUSES)[number];
+
+/**
+ * Who from which company came to an event (003 tracks events and the interactions at them;
+ * this says who was there). The attendee is a contact (003's prospect); company_id is the
+ * contact's company unless given.
+ */
+export const event_attendees = pgTable(
+  'event_attendees',
+  {
+    id: pk(),
+    event_id: uuid()
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    contact_id: uuid()
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    company_id: uuid().references(() => companies.id, { onDelete: 'cascade' }),
+    status: text({ enum: ATTENDEE_STATUSES }).notNull().default('registered'),
+    role: text(),
+    notes: text(),
+    ...editable(),
+  },
+  (t) => [
+    uniqueIndex('event_attendees_contact_key').on(t.event_id, t.contact_id),
+    index('event_attendees_event_idx').on(t.event_id, t.status),
+    index('event_attendees_contact_idx').on(t.contact_id),
+    index('event_attendees_company_idx').on(t.company_id),
+    ...constraints('event_attendees', t),
   ],
 );
 

@@ -78,7 +78,7 @@ export const audit_log = pgTable(
   ],
 );
 
-export const PIPELINES = ['company', 'lead', 'deal', 'engagement'] as const;
+export const PIPELINES = ['company', 'lead', 'deal', 'engagement', 'campaign', 'campaign_target'] as const;
 export type Pipeline = (typeof PIPELINES)[number];
 
 /** Seed 004's stage configuration, generalised: statuses and stages are data. */
@@ -104,9 +104,9 @@ export const pipeline_stages = pgTable(
   ],
 );
 
-export const STATUS_ENTITIES = ['company', 'lead', 'deal', 'engagement'] as const;
+export const STATUS_ENTITIES = ['company', 'lead', 'deal', 'engagement', 'campaign', 'campaign_target'] as const;
 
-/** Every status or stage change of a company, lead, deal or engagement (004 deal_stages_history, generalised). */
+/** Every status or stage change of a company, lead, deal, engagement, campaign or campaign target (004 deal_stages_history, generalised). */
 export const status_history = pgTable(
   'status_history',
   {

@@ -44,6 +44,8 @@ import { publicCaptureOperations } from './sales/public-capture.ts';
 import { exportOperations } from './platform/export.ts';
 import { duplicateOperations } from './platform/duplicates.ts';
 import { importOperations } from './platform/imports.ts';
+import { assistantOperations } from './assistant/operations.ts';
+import { marketingOperations } from './sales/marketing-operations.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export type OperationKind = 'list' | 'get' | 'create' | 'bulk_create' | 'update' | 'archive' | 'restore' | 'delete' | 'action';
@@ -280,6 +282,8 @@ export const operations: Operation[] = [
   ...exportOperations,
   ...duplicateOperations,
   ...importOperations,
+  ...marketingOperations,
+  ...assistantOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

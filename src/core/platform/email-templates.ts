@@ -132,6 +132,13 @@ const MeetingReminderData = z.strictObject({
   meeting_url: line(2000).optional(),
 });
 
+/** An approved outreach draft (src/core/assistant): its text as a person approved it, paragraph by paragraph. */
+const OutreachData = z.strictObject({
+  draft_id: uuid,
+  subject: line(200).min(1, 'must not be empty'),
+  body: z.string().trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters'),
+});
+
 /** Checks a template's data; answers the data as it will be stored (defaults filled in). VALIDATION names the fields under `data.`. */
 export function parseTemplateData(template: EmailTemplate, data: unknown): Record<string, unknown> {
   const schema = template === 'follow_up'
@@ -148,6 +155,7 @@ const SCHEMAS = {
   roi_report: RoiReportData,
   follow_up: SingleFollowUp,
   meeting_reminder: MeetingReminderData,
+  outreach: OutreachData,
 } satisfies Record<EmailTemplate, z.ZodType>;
 
 // --- rendering -------------------------------------------------------------------------
@@ -388,6 +396,11 @@ function meetingReminder(d: z.infer<typeof MeetingReminderData>, o: RenderOption
   };
 }
 
+/** The approved text exactly, one paragraph per blank-line-separated block; no greeting or sign-off is added (the text has its own). */
+function outreach(d: z.infer<typeof OutreachData>): Parts {
+  return { subject: d.subject, blocks: d.body.split(/\n\s*\n/).map((p) => ({ p: p.trim() })).filter((b) => b.p !== '') };
+}
+
 /** Renders a template; the data is checked first (VALIDATION on bad data). */
 export function renderEmail(template: EmailTemplate, data: unknown, opts: RenderOptions = {}): RenderedEmail {
   const d = parseTemplateData(template, data);
@@ -407,6 +420,9 @@ export function renderEmail(template: EmailTemplate, data: unknown, opts: Render
       break;
     case 'meeting_reminder':
       parts = meetingReminder(d as z.infer<typeof MeetingReminderData>, opts);
+      break;
+    case 'outreach':
+      parts = outreach(d as z.infer<typeof OutreachData>);
       break;
   }
   const subject = oneLine(parts.subject);

@@ -61,6 +61,7 @@ export const EMAIL_TEMPLATES = [
   'roi_report',
   'follow_up',
   'meeting_reminder',
+  'outreach',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;

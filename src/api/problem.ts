@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   PRECONDITION_FAILED: 412,
   LIMIT_EXCEEDED: 413,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -24,6 +25,7 @@ const TITLE: Record<ErrorCode, string> = {
   PRECONDITION_FAILED: 'Precondition failed',
   LIMIT_EXCEEDED: 'Limit exceeded',
   RATE_LIMITED: 'Too many requests',
+  UNAVAILABLE: 'Service unavailable',
   INTERNAL: 'Internal error',
 };
 

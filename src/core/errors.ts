@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'LIMIT_EXCEEDED',
   'RATE_LIMITED',
+  /** Something outside Throughline that a verb needs (the assistant's language model) is not configured, failed or timed out. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,6 +9,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApp } from '../src/api/app.ts';
+import type { Runtime } from '../src/core/context.ts';
 import { DEFAULT_WEB_DIR } from '../src/api/web.ts';
 import type { Database } from '../src/db/client.ts';
 import { callApi, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
@@ -46,9 +47,10 @@ export type BrowserRig = {
   close: () => Promise<void>;
 };
 
-export async function startBrowserRig(db: Database): Promise<BrowserRig> {
+/** `runtime`: how the server meets the outside world (e.g. the assistant's model, a fake one in tests). */
+export async function startBrowserRig(db: Database, opts: { runtime?: Runtime } = {}): Promise<BrowserRig> {
   ensureBuilt();
-  const app = createApp({ database: db, identity: FAST_IDENTITY, webDir: WEB_DIR });
+  const app = createApp({ database: db, identity: FAST_IDENTITY, webDir: WEB_DIR, runtime: opts.runtime });
   const editor = await signIn(app, db, 'editor');
   const { server, base } = await serveApp(app);
   const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

@@ -270,6 +270,25 @@ describe('configuration', () => {
     expect(() => loadConfig({ THROUGHLINE_RATE_LIMIT: '1.5' })).toThrow(/THROUGHLINE_RATE_LIMIT/);
   });
 
+  it("takes the assistant's model: none by default, the provider's own address unless another is given, and a clear refusal when half configured", () => {
+    expect(loadConfig({}).llm).toBeUndefined();
+    expect(loadConfig({ THROUGHLINE_LLM_PROVIDER: 'anthropic', THROUGHLINE_LLM_MODEL: 'claude-sonnet-4-5', THROUGHLINE_LLM_API_KEY: 'sk-ant-x' }).llm).toEqual({
+      provider: 'anthropic',
+      baseUrl: 'https://api.anthropic.com',
+      apiKey: 'sk-ant-x',
+      model: 'claude-sonnet-4-5',
+      timeoutMs: 60_000,
+      maxTokens: 2_000,
+    });
+    const local = loadConfig({ THROUGHLINE_LLM_PROVIDER: 'openai', THROUGHLINE_LLM_MODEL: 'llama3', THROUGHLINE_LLM_URL: 'http://127.0.0.1:11434/v1/', THROUGHLINE_LLM_TIMEOUT_MS: '5000' }).llm;
+    expect(local).toMatchObject({ provider: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, timeoutMs: 5000 });
+    expect(() => loadConfig({ THROUGHLINE_LLM_PROVIDER: 'openai' })).toThrow(/THROUGHLINE_LLM_MODEL: is required/);
+    expect(() => loadConfig({ THROUGHLINE_LLM_MODEL: 'gpt-4o-mini' })).toThrow(/THROUGHLINE_LLM_PROVIDER: is required/);
+    expect(() => loadConfig({ THROUGHLINE_LLM_PROVIDER: 'gemini', THROUGHLINE_LLM_MODEL: 'x' })).toThrow(/THROUGHLINE_LLM_PROVIDER: must be openai/);
+    expect(() => loadConfig({ THROUGHLINE_LLM_PROVIDER: 'openai', THROUGHLINE_LLM_MODEL: 'x', THROUGHLINE_LLM_URL: 'ftp://x' })).toThrow(/THROUGHLINE_LLM_URL/);
+    expect(() => loadConfig({ THROUGHLINE_LLM_PROVIDER: 'openai', THROUGHLINE_LLM_MODEL: 'x', THROUGHLINE_LLM_TIMEOUT_MS: '10' })).toThrow(/THROUGHLINE_LLM_TIMEOUT_MS/);
+  });
+
   it('refuses to serve PostgreSQL without THROUGHLINE_SECRET_KEY, before touching the database', () => {
     const r = cli(['serve'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', THROUGHLINE_SECRET_KEY: '', PORT: '0' });
     expect(r.status).toBe(1);

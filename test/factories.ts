@@ -137,10 +137,22 @@ async function valueFor(res: Resource, f: Field, refs: FactoryRefs, parents: Rec
   return plainValue(res, f);
 }
 
+/**
+ * Columns the schema cannot tell the factory about: a polymorphic reference (a type and an id
+ * with no foreign key) gets a real record; a number unique per parent gets one no verb has used.
+ */
+const SPECIAL: Record<string, (refs: FactoryRefs, parents: Record<string, string>) => Promise<Row>> = {
+  campaign_targets: async (refs, parents) => ({ target_type: 'company', target_id: parents.companies ?? (parents.companies = await createParent('companies', refs, parents)) }),
+  // Creating the content (the parent) already wrote its version 1.
+  campaign_content_versions: async () => ({ content_version: 1000 + ++seq }),
+};
+
 async function build(name: string, refs: FactoryRefs, parents: Record<string, string>): Promise<Row> {
   const res = resourceOf(name);
   const out: Row = {};
   for (const f of requiredFields(res, { system: !postable(res) })) out[f.name] = await valueFor(res, f, refs, parents);
+  const special = SPECIAL[res.name];
+  if (special) Object.assign(out, await special(refs, parents));
   // A pipeline status always starts at the pipeline's first key, even where the column has a default.
   if (res.pipeline && out[res.pipeline.field] === undefined) {
     out[res.pipeline.field] = await firstStage(refs.ctx, res.pipeline.pipeline);
@@ -234,7 +246,17 @@ export async function pickChange(res: Resource, refs: FactoryRefs): Promise<{ fi
     candidates.find((f) => f.kind === 'text') ??
     candidates.find((f) => f.kind === 'boolean') ??
     candidates.find((f) => f.kind === 'uuid' && referencedTable(res, f));
-  if (!pick) return undefined;
+  if (!pick) {
+    // Nothing else may change (a campaign target is its status): move it to the first stage's first next status.
+    if (!res.pipeline) return undefined;
+    const [first] = await refs.ctx.db
+      .select({ next: pipeline_stages.next_statuses })
+      .from(pipeline_stages)
+      .where(and(eq(pipeline_stages.pipeline, res.pipeline.pipeline), isNull(pipeline_stages.archived_at)))
+      .orderBy(asc(pipeline_stages.position))
+      .limit(1);
+    return first?.next[0] ? { field: res.pipeline.field, value: first.next[0] } : undefined;
+  }
   if (pick.kind === 'boolean') return { field: pick.name, value: true };
   if (pick.kind === 'uuid') return { field: pick.name, value: await createParent(referencedTable(res, pick)!, refs, {}) };
   return { field: pick.name, value: plainValue(res, pick) };

@@ -15,8 +15,11 @@ import { assertNotLastAdmin, type UserRow } from './identity/user-record.ts';
 import { surveyResponseRemoved, surveyResponseWritten } from './assessment/audits.ts';
 import { prepareProposal } from './assessment/proposals.ts';
 import { prepareReadinessRecord } from './assessment/readiness.ts';
+import { prepareOutreachDraft } from './assistant/draft-rules.ts';
 import { defineResource, type Resource, type ResourceConfig, type Row } from './resource.ts';
 import { checkDealWrite, lineItemAfterWrite, lineItemBeforeDelete, lineItemBeforeInsert } from './sales/deals.ts';
+import { campaignContentAfterWrite, campaignTargetBeforeInsert, removeCampaignTargetsOf } from './sales/campaigns.ts';
+import { attendeeAfterWrite, attendeeBeforeInsert } from './sales/events.ts';
 import { refreshHealthAfterWrite, refreshHealthBeforeDelete } from './sales/health.ts';
 import { guardLeadConversion, rescoreAfterLeadWrite, rescoreAfterQualificationWrite, stampQualification } from './sales/leads.ts';
 
@@ -57,7 +60,7 @@ const configs: ResourceConfig[] = [
   { name: 'audit_log', table: t.audit_log, module: 'platform', summary: 'Append-only record of every change', mode: 'readonly', defaultSort: '-at', search: ['table_name', 'actor_label'], access: { read: 'admin' } },
   { name: 'notes', table: t.notes, module: 'platform', summary: 'Notes on any record', search: ['note_text'], visibility: { creator: 'created_by', via: [['related_id', 'companies'], ['related_id', 'contacts'], ['related_id', 'leads'], ['related_id', 'deals'], ['related_id', 'engagements'], ['related_id', 'proposals']] } },
   { name: 'pipeline_stages', table: t.pipeline_stages, module: 'platform', summary: 'Statuses and stages of each pipeline, with allowed moves', defaultSort: 'position', immutable: ['pipeline', 'key'], access: { write: 'admin' } },
-  { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at', visibility: { via: [['entity_id', 'companies'], ['entity_id', 'leads'], ['entity_id', 'deals'], ['entity_id', 'engagements']] } },
+  { name: 'status_history', table: t.status_history, module: 'platform', summary: 'Every status change with time spent in each', mode: 'readonly', defaultSort: '-entered_at', visibility: { via: [['entity_id', 'companies'], ['entity_id', 'leads'], ['entity_id', 'deals'], ['entity_id', 'engagements'], ['entity_id', 'campaigns'], ['entity_id', 'campaign_targets']] } },
   { name: 'industries', table: t.industries, module: 'platform', summary: 'Industry classifications' },
   { name: 'feature_flags', table: t.feature_flags, module: 'platform', summary: 'Feature flags per environment', access: { write: 'admin' } },
   { name: 'integrations', table: t.integrations, module: 'platform', summary: 'Third-party service configuration', mode: 'readonly', hidden: ['api_key_encrypted', 'config'], access: { read: 'admin' } },
@@ -78,6 +81,10 @@ const configs: ResourceConfig[] = [
     readOnly: ['domain', 'health_score', 'health_factors', 'health_calculated_at'],
     prepare: (v) => ('website' in v ? { ...v, domain: domainOf(v.website) } : v),
     afterWrite: (ctx, row, before) => (before ? Promise.resolve() : emitRecordEvent(ctx, 'company.created', row)),
+    // Campaign targets point at companies (and their contacts) without a foreign key.
+    beforeRemove: async (ctx, row, how) => {
+      if (how === 'delete') await removeCampaignTargetsOf(ctx, 'company', row.id as string);
+    },
   },
   { name: 'company_addresses', table: t.company_addresses, module: 'sales', summary: 'Company addresses', visibility: { via: [['company_id', 'companies']] } },
   { name: 'company_team', table: t.company_team, module: 'sales', summary: 'Who on our team works each company', visibility: { via: [['company_id', 'companies']] } },
@@ -99,7 +106,12 @@ const configs: ResourceConfig[] = [
       return 'email' in v ? { ...v, has_email: v.has_email ?? false } : v;
     },
     // Deleting a contact sets ai_usage.contact_id null but deletes its rollup rows: their totals move to the unattributed row first.
-    beforeRemove: (ctx, row, how) => (how === 'delete' ? moveContactUsageToUnattributed(ctx, row.id as string) : Promise.resolve()),
+    // Campaign targets point at contacts without a foreign key: they go with the contact.
+    beforeRemove: async (ctx, row, how) => {
+      if (how !== 'delete') return;
+      await moveContactUsageToUnattributed(ctx, row.id as string);
+      await removeCampaignTargetsOf(ctx, 'contact', row.id as string);
+    },
   },
   { name: 'contact_preferences', table: t.contact_preferences, module: 'sales', summary: 'How each contact likes to be reached', visibility: { via: [['contact_id', 'contacts']] } },
   {
@@ -116,6 +128,9 @@ const configs: ResourceConfig[] = [
     afterWrite: async (ctx, row, before) => {
       await rescoreAfterLeadWrite(ctx, row);
       if (!before) await emitRecordEvent(ctx, 'lead.created', row);
+    },
+    beforeRemove: async (ctx, row, how) => {
+      if (how === 'delete') await removeCampaignTargetsOf(ctx, 'lead', row.id as string);
     },
   },
   { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at', visibility: { via: [['lead_id', 'leads']] } },
@@ -137,14 +152,17 @@ const configs: ResourceConfig[] = [
   // Line items keep their deal's value (Σ total_value) and currency in step: created one by one (beforeInsert), never in bulk.
   { name: 'deal_products', table: t.deal_products, module: 'sales', summary: "Deal line items (quantity × unit price, exact); the deal's value is their sum", immutable: ['deal_id'], visibility: { via: [['deal_id', 'deals']] }, beforeInsert: (ctx, v) => lineItemBeforeInsert(ctx, v), afterWrite: (ctx, row, before) => lineItemAfterWrite(ctx, row, before), beforeRemove: (ctx, row, how) => lineItemBeforeDelete(ctx, row, how) },
   { name: 'campaigns', table: t.campaigns, module: 'sales', summary: 'Marketing campaigns', pipeline: { field: 'status', pipeline: 'campaign', entity: 'campaign' }, visibility: { owners: ['owner_id'] } },
-  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', pipeline: { field: 'status', pipeline: 'campaign_target', entity: 'campaign_target' }, visibility: { via: [['campaign_id', 'campaigns']] } },
-  { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content', visibility: { via: [['campaign_id', 'campaigns']] } },
+  // A target names a lead, contact or company the caller can see (checked on create; which record it names never changes); many at once through campaigns.add_targets.
+  { name: 'campaign_targets', table: t.campaign_targets, module: 'sales', summary: 'Who each campaign targets', pipeline: { field: 'status', pipeline: 'campaign_target', entity: 'campaign_target' }, immutable: ['campaign_id', 'target_type', 'target_id'], visibility: { via: [['campaign_id', 'campaigns']] }, beforeInsert: (ctx, v) => campaignTargetBeforeInsert(ctx, v) },
+  // Every saved text (subject, body, asset_url) is kept in campaign_content_versions, written in the same transaction.
+  { name: 'campaign_content', table: t.campaign_content, module: 'sales', summary: 'Campaign content', immutable: ['campaign_id'], visibility: { via: [['campaign_id', 'campaigns']] }, afterWrite: (ctx, row, before) => campaignContentAfterWrite(ctx, row, before) },
   { name: 'campaign_content_versions', table: t.campaign_content_versions, module: 'sales', summary: 'Every saved version of campaign content', mode: 'readonly', defaultSort: '-created_at', visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'campaign_metrics', table: t.campaign_metrics, module: 'sales', summary: 'Campaign metrics by period', visibility: { via: [['campaign_id', 'campaigns']] } },
   { name: 'events', table: t.events, module: 'sales', summary: 'Events and conferences', defaultSort: '-event_date', visibility: { owners: ['owner_id'] } },
-  { name: 'event_attendees', table: t.event_attendees, module: 'sales', summary: 'Who from which company came to each event', visibility: { via: [['event_id', 'events'], ['company_id', 'companies']] } },
-  { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects', visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts']] } },
-  { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts awaiting approval', visibility: { via: [['contact_id', 'contacts'], ['campaign_id', 'campaigns'], ['event_id', 'events']] } },
+  // company_id is the contact's company, filled in when not given (sales/events.ts); created one by one, never in bulk.
+  { name: 'event_attendees', table: t.event_attendees, module: 'sales', summary: 'Who from which company came to each event', immutable: ['event_id', 'contact_id'], visibility: { via: [['event_id', 'events'], ['company_id', 'companies']] }, beforeInsert: (ctx, v) => attendeeBeforeInsert(ctx, v), afterWrite: (ctx, row, before) => attendeeAfterWrite(ctx, row, before) },
+  { name: 'prospect_research', table: t.prospect_research, module: 'sales', summary: 'Research on prospects', readOnly: ['model', 'llm_usage_log_id'], visibility: { via: [['company_id', 'companies'], ['contact_id', 'contacts']] } },
+  { name: 'outreach_drafts', table: t.outreach_drafts, module: 'sales', summary: 'Outreach drafts: a person approves each before it is sent', readOnly: ['status', 'approved_by', 'approved_at', 'sent_at'], prepare: (v, existing) => prepareOutreachDraft(v, existing), visibility: { via: [['contact_id', 'contacts'], ['campaign_id', 'campaigns'], ['event_id', 'events']] } },
 
   // Assessment
   { name: 'audits', table: t.audits, module: 'assessment', summary: 'Company audits from the staff survey', visibility: { via: [['company_id', 'companies']] } },

@@ -1509,6 +1509,22 @@ async function buildSalesAssistant(w: World) {
       effective_from: w.ds(-200),
     });
   }
+  // services.suggest and the assistant's research offer the services linked to a company's industry: link some to the
+  // industries of the companies researched below that have none yet.
+  const FIT: [string, string, string][] = [
+    ['Architecture & Design', 'AI Readiness Audit', 'Drafting and documentation teams respond well to the task-level audit.'],
+    ['Architecture & Design', 'AI Foundations', 'Specification writing, client reports and RFI responses.'],
+    ['Manufacturing', 'AI Readiness Audit', 'Finds the quoting and shop-drawing hours first.'],
+    ['Manufacturing', 'AI Accelerator', 'Quoting from drawings and ERP integrations for precast and fabrication shops.'],
+  ];
+  for (const industry of new Set(FIT.map(([i]) => i))) {
+    const industryId = w.industries.get(industry)!;
+    const linked = (await w.ctx.db.execute(sql`select 1 from industry_services where industry_id = ${industryId}::uuid limit 1`)) as unknown as { rows: unknown[] };
+    if (linked.rows.length > 0) continue;
+    for (const [, service, fit] of FIT.filter(([i]) => i === industry)) {
+      await add(w.cx(-200), 'industry_services', { industry_id: industryId, service_id: id(w.services.get(service)!), fit_notes: fit });
+    }
+  }
   const llmCall = async (offset: number, workflow: string, node: string, entity?: { type: string; id: string }, fail = false) => {
     const p = LLM_PRICES[workflow === 'lead_scoring' ? 1 : rng.chance(0.85) ? 0 : 3]!;
     const prompt = rng.int(1_500, 9_000);
@@ -1562,28 +1578,54 @@ async function buildSalesAssistant(w: World) {
   for (const [k, co] of targets.entries()) {
     const contact = co.contacts[0]!;
     const at = -6 + k;
-    const log = await llmCall(at, 'prospect_research', 'summarise_company', { type: 'contacts', id: contact.id });
-    await add(w.cx(at + 0.01), 'prospect_research', {
-      contact_id: contact.id,
-      company_id: co.id,
-      research_summary: `${co.spec.name}: ${co.spec.employees} staff in ${co.spec.suburb}; ${contact.name} (${contact.role}) signs off tenders. Hiring an estimator, which suggests pressure on tender turnaround.`,
-      key_insights: { hiring: 'Estimator role advertised', tools: ['Procore', 'Xero'], recent_news: 'Won a council fit-out tender' },
-      recommended_solutions: ['AI Readiness Audit', 'AI Foundations'],
-      confidence_score: (60 + k * 7.5).toFixed(2),
+    const log = await llmCall(at, 'prospect_research', 'research_contact', { type: 'contacts', id: contact.id });
+    // The model and the logged call are read-only to clients (only assistant.research writes them), so they go in directly.
+    const research = r('prospect_research');
+    await insertRecord(w.cx(at + 0.01), research, {
+      ...validateCreate(research, {
+        contact_id: contact.id,
+        company_id: co.id,
+        research_summary: `${co.spec.name}: ${co.spec.employees} staff in ${co.spec.suburb}; ${contact.name} (${contact.role}) signs off tenders. Hiring an estimator, which suggests pressure on tender turnaround.`,
+        key_insights: ['Estimator role advertised', 'Runs Procore and Xero', 'Won a council fit-out tender'],
+        recommended_solutions: (['AI Readiness Audit', 'AI Foundations'] as const).map((name) => ({
+          service_id: id(w.services.get(name)!),
+          name,
+          reason: name === 'AI Readiness Audit' ? 'Shows where the tender team loses hours before anything is built' : 'Gives the estimators Claude and two Skills for tender writing',
+        })),
+        confidence_score: (60 + k * 7.5).toFixed(2),
+      }),
       model: 'claude-sonnet-4-5',
       llm_usage_log_id: id(log),
     });
-    await llmCall(at + 0.02, 'outreach_draft', 'write_email', { type: 'contacts', id: contact.id });
+    await llmCall(at + 0.02, 'outreach_draft', k === 3 ? 'write_linkedin' : 'write_email', { type: 'contacts', id: contact.id });
     const status = statuses[k]!;
-    await add(w.cx(at + 0.03), 'outreach_drafts', {
+    // Every draft is born a draft; a person approves it, and only an approved draft is sent.
+    const draft = await add(w.cx(at + 0.03), 'outreach_drafts', {
       contact_id: contact.id,
       ...(k === 1 || k === 2 ? { event_id: id(breakfast) } : {}),
       draft_type: k === 3 ? 'linkedin' : 'email',
       subject: k === 3 ? null : `${contact.first}, breakfast on AI for builders?`,
       content: `Hi ${contact.first}, we help Sydney builders give estimators and supervisors back 5–10 hours a week with Claude. Would you join us for breakfast in Parramatta on the ${w.ds(20)}?`,
-      status,
-      ...(status !== 'draft' ? { approved_by: w.users.admin, approved_at: w.dt(at + 0.5) } : {}),
-      ...(status === 'sent' ? { sent_at: w.dt(at + 0.6) } : {}),
+    });
+    if (status === 'draft') continue;
+    const { approveDraft } = await import('../core/assistant/drafts.ts');
+    await approveDraft(w.cxAs(w.users.admin, at + 0.5), { id: id(draft) });
+    if (status !== 'sent') continue;
+    // Sent weeks ago: the email left the outbox long since, so the demo records the send (status, and the outbound
+    // interaction) without queueing a message to the contact again.
+    const { applyUpdate } = await import('../core/resource.ts');
+    await applyUpdate(w.cx(at + 0.6), r('outreach_drafts'), id(draft), { status: 'sent', sent_at: w.dt(at + 0.6) }, { operation: 'outreach_drafts.send' });
+    await add(w.cxAs(w.users.admin, at + 0.6), 'interactions', {
+      company_id: co.id,
+      contact_id: contact.id,
+      event_id: id(breakfast),
+      type: 'email',
+      direction: 'outbound',
+      interaction_date: w.dt(at + 0.6),
+      subject: draft.subject,
+      content: draft.content,
+      summary: 'Outreach email sent from an approved draft',
+      metadata: { outreach_draft_id: id(draft) },
     });
   }
   // Other LLM calls of the last month
@@ -1598,12 +1640,13 @@ async function buildSalesAssistant(w: World) {
 // ---------------------------------------------------------------------------
 // Seed 004: a campaign, account addresses, team, preferences, metrics, notes
 
-async function buildAccounts(w: World) {
+async function buildAccounts(w: World, events: { expoId: string; breakfastId: string }) {
   const co = (n: string) => w.companies.get(n)!;
+  // Prepared as a draft, scheduled, then started: its status history shows each step.
   const campaign = await add(w.cx(-50), 'campaigns', {
     name: 'AI for Builders — Spring 2026',
     type: 'email',
-    status: 'active',
+    status: 'draft',
     target_audience: 'Directors and estimators at Sydney builders with 10–60 staff',
     start_date: w.ds(-45),
     end_date: w.ds(30),
@@ -1613,6 +1656,8 @@ async function buildAccounts(w: World) {
     owner_id: w.users.admin,
   });
   const campaignId = id(campaign);
+  await update(w.cx(-48), 'campaigns', campaignId, { status: 'scheduled' });
+  await update(w.cx(-45), 'campaigns', campaignId, { status: 'active' });
   const tstatus = ['sent', 'opened', 'clicked', 'pending', 'converted'] as const;
   const targets: Record<string, unknown>[] = [];
   const early = ['Surry Hills Interiors', 'Cronulla Landscapes', 'Botany Bay Precast', 'Hornsby Electrical Contractors', 'Campbelltown Civil', 'Zetland Property Group'];
@@ -1639,6 +1684,41 @@ async function buildAccounts(w: World) {
     revenue: money(900 + k * 1650),
   }));
   await addMany(w.cx(-0.2), 'campaign_metrics', metricRows);
+
+  // Who came to the seed 003 events: the expo (past: some came, some did not, two were met at
+  // the stand and logged as events.check_in logs them) and the breakfast (coming up: invited, registered).
+  const expoGuests: [string, number, 'attended' | 'no_show', string | null][] = [
+    ['Harbour Civil Works', 0, 'attended', 'Stopped at the stand after the talk; wants the estimating Skills shown to their tender team.'],
+    ['Harbour Civil Works', 1, 'attended', null],
+    ['Parramatta Build Co', 0, 'attended', 'Came to the talk with two supervisors; asked about the site diary writer for subcontractors.'],
+    ['Parramatta Build Co', 1, 'no_show', null],
+    ['Ultimo Project Builders', 0, 'attended', null],
+    ['Coastal Formwork Group', 0, 'no_show', null],
+  ];
+  for (const [n, k, status, met] of expoGuests) {
+    const info = co(n);
+    const contact = info.contacts[k]!;
+    const attendee = await add(w.cx(-55), 'event_attendees', { event_id: events.expoId, contact_id: contact.id, status: 'registered' });
+    await update(w.cx(-40), 'event_attendees', id(attendee), { status, ...(met ? { notes: met } : {}) });
+    if (met) {
+      await logInteraction(w.cxAs(w.users.admin, -40), {
+        company_id: info.id,
+        contact_id: contact.id,
+        interaction: { type: 'other', event_id: events.expoId, subject: 'Attended Sydney Build Expo 2026', summary: met },
+      });
+    }
+  }
+  const breakfastGuests: [string, 'invited' | 'registered'][] = [
+    ['Cronulla Landscapes', 'registered'],
+    ['Botany Bay Precast', 'invited'],
+    ['Zetland Property Group', 'registered'],
+    ['Parramatta Build Co', 'registered'],
+    ['Harbour Civil Works', 'invited'],
+  ];
+  for (const [k, [n, status]] of breakfastGuests.entries()) {
+    // In the last day: the newest of these companies came in yesterday.
+    await add(w.cx(-0.5 + k * 0.05), 'event_attendees', { event_id: events.breakfastId, contact_id: co(n).contacts[0]!.id, status });
+  }
 
   // Addresses, team, preferences and monthly metrics for the main accounts
   const accounts = ['Harbour Civil Works', 'Parramatta Build Co', 'Blacktown Concrete Solutions'];
@@ -1695,8 +1775,8 @@ export const DEMO_TABLES = [
   'companies', 'company_addresses', 'company_team', 'company_metrics', 'contacts', 'contact_preferences',
   'interactions', 'notes', 'leads', 'lead_scores', 'lead_qualifications',
   'deals', 'deal_stakeholders', 'deal_competitors', 'deal_products',
-  'campaigns', 'campaign_targets', 'campaign_content', 'campaign_metrics',
-  'events', 'prospect_research', 'outreach_drafts',
+  'campaigns', 'campaign_targets', 'campaign_content', 'campaign_content_versions', 'campaign_metrics',
+  'events', 'event_attendees', 'prospect_research', 'outreach_drafts',
   'audits', 'survey_responses', 'go_no_go_decisions', 'proposals', 'readiness_assessments', 'roi_calculations',
   'engagements', 'engagement_services', 'engagement_milestones', 'contracts',
   'ai_licenses', 'ai_assets', 'ai_asset_deployments', 'contact_tasks', 'task_measurements', 'task_ai_assets',
@@ -1787,8 +1867,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions = {}): Promise<{ coun
     // Sales, assessment and delivery, company by company
     for (const s of COMPANIES) w.companies.set(s.name, await buildCompany(w, s));
     await buildLeads(w);
-    await buildSalesAssistant(w);
-    await buildAccounts(w);
+    const assistant = await buildSalesAssistant(w);
+    await buildAccounts(w, assistant);
     for (const doc of [...w.numbered].sort((a, b) => a.at - b.at)) await doc.run();
     // Usage arrives as a client's exports do: batches through the ingest verb, which keeps the monthly rollup.
     for (let i = 0; i < w.usage.length; i += MAX_USAGE_ROWS) await ingestUsage(w.cx(0), { items: w.usage.slice(i, i + MAX_USAGE_ROWS) });

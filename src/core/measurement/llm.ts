@@ -73,6 +73,20 @@ async function priceFor(ctx: Ctx, model: string, provider: string | undefined, d
   return r.rows[0]!;
 }
 
+/**
+ * The price in force today for a call to `model` made through `provider` (the wire format:
+ * openai, anthropic), or else the model's one price from whoever sells it (an
+ * OpenAI-compatible gateway priced under its own name); undefined when there is none, or
+ * several and none from `provider`.
+ */
+export async function priceForCall(ctx: Ctx, model: string, provider: string): Promise<ModelPrice | undefined> {
+  const day = localDate(ctx);
+  const own = await priceFor(ctx, model, provider, day);
+  if (!('field' in own)) return own;
+  const any = await priceFor(ctx, model, undefined, day);
+  return 'field' in any ? undefined : any;
+}
+
 /** Logs one LLM call; its cost is computed from the price list unless given. */
 export async function logLlmCall(ctx: Ctx, input: unknown): Promise<Row> {
   const v = parseInput(LogLlmCallInput, input);
@@ -130,36 +144,47 @@ export async function logLlmCall(ctx: Ctx, input: unknown): Promise<Row> {
   });
 }
 
+export const LLM_SUMMARY_GROUPINGS = ['workflow_model', 'month'] as const;
+
 export const LlmCostSummaryInput = z.strictObject({
   from: z.iso.date({ message: 'must be a real calendar date as YYYY-MM-DD' }).optional().describe('first day (inclusive), in the instance time zone'),
   to: z.iso.date({ message: 'must be a real calendar date as YYYY-MM-DD' }).optional().describe('last day (inclusive), in the instance time zone'),
+  by: z
+    .enum(LLM_SUMMARY_GROUPINGS, { message: `must be one of: ${LLM_SUMMARY_GROUPINGS.join(', ')}` })
+    .optional()
+    .describe('workflow_model (the default): one item per workflow, model and currency; month: one per month (YYYY-MM in the instance time zone), workflow, model and currency'),
 });
 
 type Totals = { calls: number; errors: number; prompt_tokens: number; completion_tokens: number; total_tokens: number; cost: string };
 export type LlmCostSummary = {
   from: string | null;
   to: string | null;
+  by: (typeof LLM_SUMMARY_GROUPINGS)[number];
   /** Costs add up only within a currency. */
   totals: Array<Totals & { currency: string }>;
-  items: Array<Totals & { workflow_name: string; model: string; currency: string }>;
+  /** With `by: month`, each item also has its `month` (YYYY-MM). */
+  items: Array<Totals & { workflow_name: string; model: string; currency: string; month?: string }>;
 };
 
-/** Calls, tokens and exact cost per workflow and model (and currency) over a range of days. */
+/** Calls, tokens and exact cost per workflow and model (and currency, and with `by: month` per month) over a range of days. */
 export async function llmCostSummary(ctx: Ctx, input: unknown): Promise<LlmCostSummary> {
   const q = parseInput(LlmCostSummaryInput, input);
   if (q.from && q.to && q.from > q.to) throw invalid([{ field: 'to', message: 'must not be before from' }]);
+  const by = q.by ?? 'workflow_model';
   const where: SQL[] = [];
   // Day bounds as instants, so the created_at index serves the range.
   if (q.from) where.push(sql`created_at >= (${q.from}::date::timestamp at time zone ${ctx.timeZone})`);
   if (q.to) where.push(sql`created_at < ((${q.to}::date + 1)::timestamp at time zone ${ctx.timeZone})`);
+  const month = sql`to_char(created_at at time zone ${ctx.timeZone}, 'YYYY-MM')`;
   const r = (await ctx.db.execute(sql`
-    select workflow_name, model, currency, count(*)::int as calls, count(*) filter (where status = 'error')::int as errors,
+    select ${by === 'month' ? sql`${month} as month, ` : sql``}workflow_name, model, currency, count(*)::int as calls, count(*) filter (where status = 'error')::int as errors,
       sum(prompt_tokens)::int8 as prompt_tokens, sum(completion_tokens)::int8 as completion_tokens, sum(total_tokens)::int8 as total_tokens,
       sum(cost)::numeric(20, 6)::text as cost
     from llm_usage_logs ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-    group by workflow_name, model, currency
-    order by sum(cost) desc, workflow_name, model, currency`)) as unknown as { rows: Row[] };
+    group by ${by === 'month' ? sql`1, ` : sql``}workflow_name, model, currency
+    order by ${by === 'month' ? sql`1, workflow_name, model, currency` : sql`sum(cost) desc, workflow_name, model, currency`}`)) as unknown as { rows: Row[] };
   const items = r.rows.map((x) => ({
+    ...(by === 'month' ? { month: String(x.month) } : {}),
     workflow_name: String(x.workflow_name),
     model: String(x.model),
     currency: String(x.currency),
@@ -184,6 +209,7 @@ export async function llmCostSummary(ctx: Ctx, input: unknown): Promise<LlmCostS
   return {
     from: q.from ?? null,
     to: q.to ?? null,
+    by,
     totals: [...totals.values()].map(({ micro, ...t }) => ({ ...t, cost: fromUnits(micro, SCALE) })),
     items,
   };

@@ -78,9 +78,9 @@ export const usageOperations: Operation[] = [
   },
   {
     name: 'llm.cost_summary',
-    summary: 'LLM cost and tokens per workflow and model',
+    summary: 'LLM cost and tokens per workflow and model (and month)',
     description:
-      'Calls, errors, prompt, completion and total tokens and the exact cost of logged LLM calls, per workflow, model and currency, with totals per currency, over days `from`..`to` (YYYY-MM-DD, inclusive, in the instance time zone; default all).',
+      'Calls, errors, prompt, completion and total tokens and the exact cost of logged LLM calls, per workflow, model and currency, with totals per currency, over days `from`..`to` (YYYY-MM-DD, inclusive, in the instance time zone; default all). With `by=month`, one item per month (`month` as YYYY-MM in the instance time zone), workflow, model and currency, oldest month first; costs add up only within a currency.',
     tag: 'measurement',
     scope: 'read',
     destructive: false,

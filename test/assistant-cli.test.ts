@@ -1,0 +1,105 @@
+/**
+ * The assistant from the command line: `throughline assistant research` and `assistant draft`
+ * against the fake provider (test/fake-llm.ts), configured only through the THROUGHLINE_LLM_*
+ * environment, then the draft approved and sent with `throughline outreach_drafts …` and the
+ * cost read back with `throughline llm cost-summary --by month`. The commands run as child
+ * processes (asynchronously: the fake provider answers from this process).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, freshDatabase, type TestDatabase } from './db.ts';
+import { startFakeLlm, type FakeLlm } from './fake-llm.ts';
+import { BIN } from './servers.ts';
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function run(env: Record<string, string>, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const backend of backends) {
+  describe(`throughline assistant [${backend}]`, () => {
+    let fake: FakeLlm;
+    let dataDir: string;
+    let database: TestDatabase | undefined;
+    let base: Record<string, string>;
+
+    beforeAll(async () => {
+      fake = await startFakeLlm();
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-cli-assistant-'));
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k !== 'DATABASE_URL' && !k.startsWith('THROUGHLINE_'))) as Record<string, string>;
+      if (backend === 'postgres') database = await freshDatabase('postgres');
+      base = {
+        ...inherited,
+        NODE_NO_WARNINGS: '1',
+        THROUGHLINE_LOG_LEVEL: 'error',
+        THROUGHLINE_URL: '',
+        THROUGHLINE_API_KEY: '',
+        ...(database ? { DATABASE_URL: database.url!, THROUGHLINE_SECRET_KEY: randomBytes(32).toString('base64') } : { THROUGHLINE_DATA_DIR: dataDir, THROUGHLINE_SEED_DEMO: 'never' }),
+      };
+    }, 180_000);
+    afterAll(async () => {
+      await fake?.close();
+      await database?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    const withModel = () => ({ ...base, THROUGHLINE_LLM_PROVIDER: 'openai', THROUGHLINE_LLM_URL: `${fake.url}/v1`, THROUGHLINE_LLM_MODEL: 'cli-model', THROUGHLINE_LLM_API_KEY: 'sk-cli-test', THROUGHLINE_LLM_TIMEOUT_MS: '5000' });
+    const ok = async (env: Record<string, string>, ...args: string[]) => {
+      const r = await run(env, args);
+      expect(r.code, `throughline ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout) as Record<string, any>;
+    };
+
+    it('researches and drafts through the configured model, then approves, sends and reports the cost', async () => {
+      const company = await ok(base, 'companies', 'create', '--set', 'name=Parramatta Precast', '--set', 'description=Precast panels for mid-rise', '--json');
+      const contact = await ok(base, 'contacts', 'create', '--data', JSON.stringify({ name: 'Jo Tran', email: 'jo@precast.example', company_id: company.id }), '--json');
+
+      // Without a model the command says what to set, and exits non-zero.
+      const off = await run(base, ['assistant', 'research', contact.id]);
+      expect(off.code).toBe(1);
+      expect(off.stderr).toMatch(/UNAVAILABLE: The assistant has no language model configured: set THROUGHLINE_LLM_PROVIDER and THROUGHLINE_LLM_MODEL/);
+      expect(fake.requests).toEqual([]);
+
+      fake.script({ reply: JSON.stringify({ summary: 'Jo runs estimating at a precast maker.', key_insights: ['Quotes from drawings'], recommended_solutions: [], confidence: 61 }), usage: { prompt: 900, completion: 100 } });
+      const research = await ok(withModel(), 'assistant', 'research', contact.id, '--instructions', 'Keep it short.');
+      expect(research).toMatchObject({ contact_id: contact.id, company_id: company.id, research_summary: 'Jo runs estimating at a precast maker.', key_insights: ['Quotes from drawings'], confidence_score: '61.00', model: 'cli-model', cost: '0.000000' });
+      expect(research.warnings).toEqual([expect.stringMatching(/No price of cli-model .* add a price for the model in llm_model_prices/)]);
+      const req = fake.requests[0]!;
+      expect([req.path, req.headers.authorization, req.body.model]).toEqual(['/v1/chat/completions', 'Bearer sk-cli-test', 'cli-model']);
+      expect(String(req.body.messages[1].content)).toContain('<person_instructions>\n"Keep it short."\n</person_instructions>');
+
+      fake.script({ reply: JSON.stringify({ subject: 'Quoting from drawings', body: 'Hi Jo,\n\nCould we show you?' }), usage: { prompt: 700, completion: 80 } });
+      const draft = await ok(withModel(), 'assistant', 'draft', contact.id, '--draft-type', 'email');
+      expect(draft).toMatchObject({ contact_id: contact.id, draft_type: 'email', status: 'draft', subject: 'Quoting from drawings', content: 'Hi Jo,\n\nCould we show you?' });
+      expect(String(fake.requests[1]!.body.messages[1].content)).toContain('Jo runs estimating at a precast maker.');
+
+      // The local operator is a person: they approve, then send (one email queued to Jo).
+      expect(await ok(base, 'outreach_drafts', 'approve', draft.id)).toMatchObject({ status: 'approved' });
+      const sent = await ok(base, 'outreach_drafts', 'send', draft.id);
+      expect(sent.draft).toMatchObject({ status: 'sent' });
+      expect(sent.email).toMatchObject({ queued: true });
+      expect(sent.interaction).toMatchObject({ type: 'email', direction: 'outbound', contact_id: contact.id });
+
+      const report = await ok(base, 'llm', 'cost-summary', '--by', 'month');
+      expect(report.by).toBe('month');
+      expect(report.items.map((i: Record<string, unknown>) => [i.workflow_name, i.model, i.calls, i.prompt_tokens, i.completion_tokens])).toEqual([
+        ['outreach_draft', 'cli-model', 1, 700, 80],
+        ['prospect_research', 'cli-model', 1, 900, 100],
+      ]);
+      expect(fake.requests).toHaveLength(2);
+    }, 300_000);
+  });
+}

@@ -7,6 +7,7 @@
  * orders, and who may research what.
  */
 import { randomUUID } from 'node:crypto';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { approveDraft, discardDraft, draftOutreach, sendDraft } from '../src/core/assistant/drafts.ts';
@@ -23,6 +24,7 @@ import { resource } from '../src/core/resources.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 import { startFakeLlm, type FakeLlm } from './fake-llm.ts';
+import { connectMcp, serveApp, stopServer } from './servers.ts';
 import { refusal } from './refusal.ts';
 
 let fake: FakeLlm;
@@ -283,13 +285,58 @@ dbSuite('sales assistant', ({ database }) => {
       expect(await ok.json()).toMatchObject({ contact_id: contact.id, research_summary: 'Over HTTP.', confidence_score: '70.00', cost: expect.any(String) });
       const before = await counts(database(), ['prospect_research', 'llm_usage_logs']);
       const idem = await post({ 'idempotency-key': randomUUID() });
-      expect(idem.status).toBe(409);
-      expect(await idem.json()).toMatchObject({ code: 'CONFLICT', errors: [{ field: 'Idempotency-Key', message: 'is not supported by assistant.research' }] });
+      expect(idem.status).toBe(400);
+      expect(await idem.json()).toMatchObject({ code: 'VALIDATION', errors: [{ field: 'Idempotency-Key', message: 'is not supported by assistant.research' }] });
       expect(fake.requests).toHaveLength(1);
       expect(await counts(database(), ['prospect_research', 'llm_usage_logs'])).toEqual(before);
     });
 
-    it('a viewer cannot research, nobody researches a contact they cannot see, and an agent inside a transaction is refused', async () => {
+    it('an agent researches and drafts through MCP (audited as a tool call), cannot try it as a dry run, and cannot approve', async () => {
+      const app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC', runtime: runtime(llm('openai')) });
+      const { server, base } = await serveApp(app);
+      const client = await connectMcp(base, editor.key);
+      try {
+        const call = async (args: Record<string, unknown>) => (await client.callTool({ name: 'act', arguments: args })) as CallToolResult;
+        const before = await counts(database(), ['prospect_research', 'llm_usage_logs', 'outreach_drafts']);
+        const dry = await call({ action: 'assistant.research', input: { contact_id: contact.id }, dry_run: true });
+        expect(dry.isError).toBe(true);
+        expect(JSON.stringify(dry.structuredContent)).toContain('is not possible for assistant.research');
+        expect(fake.requests).toEqual([]);
+        expect(await counts(database(), ['prospect_research', 'llm_usage_logs', 'outreach_drafts'])).toEqual(before);
+
+        fake.script(reply({ summary: 'Researched by the agent.', confidence: 55 }));
+        const research = await call({ action: 'assistant.research', input: { contact_id: contact.id } });
+        expect(research.isError, JSON.stringify(research.structuredContent)).toBeFalsy();
+        expect(research.structuredContent).toMatchObject({ research_summary: 'Researched by the agent.', contact_id: contact.id });
+        fake.script(reply({ subject: 'From the agent', body: 'Hello from a draft.' }));
+        const draft = await call({ action: 'assistant.draft', input: { contact_id: contact.id, draft_type: 'email' } });
+        expect(draft.isError, JSON.stringify(draft.structuredContent)).toBeFalsy();
+        const draftId = (draft.structuredContent as Row).id as string;
+        expect(draft.structuredContent).toMatchObject({ status: 'draft', subject: 'From the agent' });
+
+        const approve = await call({ action: 'outreach_drafts.approve', input: { id: draftId } });
+        expect(approve.isError).toBe(true);
+        expect((approve.structuredContent as { error: Row }).error).toMatchObject({ code: 'FORBIDDEN' });
+        const [stored] = await q<{ status: string }>('select status from outreach_drafts where id = $1', [draftId]);
+        expect(stored!.status).toBe('draft');
+        const calls = await q<{ runs: string; outcome: string; actor_type: string }>(
+          `select after->>'runs' as runs, after->>'outcome' as outcome, actor_type from audit_log
+           where action = 'tool_call' and after->>'runs' in ('assistant.research', 'assistant.draft', 'outreach_drafts.approve') and on_behalf_of = $1 order by at`,
+          [editor.user.id],
+        );
+        expect(calls).toEqual([
+          { runs: 'assistant.research', outcome: 'error', actor_type: 'agent' },
+          { runs: 'assistant.research', outcome: 'ok', actor_type: 'agent' },
+          { runs: 'assistant.draft', outcome: 'ok', actor_type: 'agent' },
+          { runs: 'outreach_drafts.approve', outcome: 'error', actor_type: 'agent' },
+        ]);
+      } finally {
+        await client.close();
+        await stopServer(server);
+      }
+    });
+
+    it('a viewer cannot research, nobody researches a contact they cannot see, and a call inside a transaction is refused', async () => {
       const tables = ['prospect_research', 'llm_usage_logs'];
       const before = await counts(database(), tables);
       const v = await refusal(invoke(operationByName.get('assistant.research')!, as(viewer, llm('openai')), { contact_id: contact.id }));
@@ -310,8 +357,8 @@ dbSuite('sales assistant', ({ database }) => {
       }
       const agent: Actor = { type: 'agent', id: randomUUID(), label: 'an agent', role: 'editor', onBehalfOf: editor.user.id };
       const inTx = await refusal(withTx(as(agent, llm('openai')), (tx) => researchContact(tx, { contact_id: String(contact.id) })));
-      expect(inTx.code).toBe('FORBIDDEN');
-      expect(inTx.message).toMatch(/ask a person/);
+      expect(inTx.code).toBe('CONFLICT');
+      expect(inTx.message).toMatch(/cannot run inside a database transaction/);
       expect(fake.requests).toEqual([]);
       expect(await counts(database(), tables)).toEqual(before);
     });

@@ -301,11 +301,10 @@ const AGENT_READABLE_IDENTITY = new Set(['users.list', 'users.get', 'auth.me']);
  * What an AI agent may run: everything but managing identities and credentials (users,
  * passwords, second factors, API keys, sessions, integrations' keys, webhook secrets, whose
  * arguments an agent's audited call would otherwise record) and who may see what (settings).
- * It may look people up, to assign work. Verbs that check a password run outside
- * transactions, which an agent's calls never do.
+ * It may look people up, to assign work.
  */
 export const offeredToAgents = (op: Operation): boolean =>
-  !op.public && op.transactional !== false && op.name !== 'settings.update' && (!IDENTITY_TAGS.has(op.tag) || AGENT_READABLE_IDENTITY.has(op.name));
+  !op.public && op.name !== 'settings.update' && (!IDENTITY_TAGS.has(op.tag) || AGENT_READABLE_IDENTITY.has(op.name));
 
 /**
  * Refuses an operation the actor may not run, before anything is read or written: nobody

@@ -176,11 +176,19 @@ export function createAgentServer(session: AgentSession): Server {
 
   /**
    * Runs one operation as the agent with its audit row: a change in one transaction with it
-   * (or rolled back, for a dry run); a read, then its row (a read whose row cannot be written
+   * (or rolled back, for a dry run), unless the operation runs outside transactions (then the
+   * change, then its row, and no dry run); a read, then its row (a read whose row cannot be written
    * answers with an error, not with the data).
    */
   const runAsAgent = async (ctx: Ctx, call: Omit<CallRecord, 'outcome'>, op: Operation, input: unknown, dryRun: boolean): Promise<unknown> => {
     if (op.scope === 'read') return readAsAgent(ctx, call, (run) => run(op, input), op);
+    if (op.transactional === false) {
+      // It reaches outside (the assistant's model) and writes in steps of its own: nothing to roll back a trial in.
+      if (dryRun) throw invalid([{ field: 'dry_run', message: `is not possible for ${op.name}: it calls the language model, which cannot be taken back; run it without dry_run` }]);
+      const result = await invoke(op, ctx, capList(op, input));
+      await auditCall(ctx, { ...call, op, outcome: 'ok' });
+      return result;
+    }
     if (!dryRun) {
       return withTx(ctx, async (tx) => {
         const result = await invoke(op, tx, capList(op, input));

@@ -35,7 +35,7 @@ export function assistantStatus(ctx: Ctx): AssistantStatus {
 }
 
 const MODEL_CALL =
-  'The call goes to the language model the instance is configured with (THROUGHLINE_LLM_*; see assistant.status) and is logged in llm_usage_logs with its tokens, latency and cost (from llm_model_prices; with no price it is logged at cost 0 and the answer warns). Record text is sent to the model as data inside a fenced block, never as instructions. No model configured, a provider error, a timeout or an unusable answer: 503 UNAVAILABLE, the failed call logged, nothing else written. Runs outside a database transaction, so it takes no Idempotency-Key and an agent cannot start it.';
+  'The call goes to the language model the instance is configured with (THROUGHLINE_LLM_*; see assistant.status) and is logged in llm_usage_logs with its tokens, latency and cost (from llm_model_prices; with no price it is logged at cost 0 and the answer warns). Record text is sent to the model as data inside a fenced block, never as instructions. No model configured, a provider error, a timeout or an unusable answer: 503 UNAVAILABLE, the failed call logged, nothing else written. Runs outside a database transaction (the model is not kept waiting on a lock), so it takes no Idempotency-Key and an agent cannot try it as a dry run.';
 
 export const assistantOperations: Operation[] = [
   {
@@ -70,6 +70,7 @@ export const assistantOperations: Operation[] = [
     scope: 'write',
     destructive: false,
     kind: 'action',
+    transactional: false,
     input: ResearchInput,
     http: { method: 'post', path: '/api/v1/contacts/{contact_id}/research', status: 201 },
     run: (ctx, input: ResearchInput) => researchContact(ctx, input),
@@ -82,6 +83,7 @@ export const assistantOperations: Operation[] = [
     scope: 'write',
     destructive: false,
     kind: 'action',
+    transactional: false,
     input: DraftInput,
     http: { method: 'post', path: '/api/v1/contacts/{contact_id}/drafts', status: 201 },
     run: (ctx, input: DraftInput) => draftOutreach(ctx, input),

@@ -24,18 +24,12 @@ export type ResearchInput = z.infer<typeof ResearchInput>;
 export type CallFacts = { llm_usage_log_id: string; cost: string; currency: string; warnings: string[] };
 
 /**
- * The model is called outside any transaction, and an MCP tool call or a POST with an
- * Idempotency-Key runs inside one: such a call is refused before anything is read.
+ * The model is called outside any transaction, so that no lock waits on it: every surface runs
+ * these operations (transactional: false) outside one, and one found inside is refused before
+ * anything is read.
  */
 export function assertOutsideTransaction(ctx: Ctx, operation: string): void {
   if (!ctx.inTx) return;
-  if (ctx.actor.type === 'agent') {
-    throw new AppError(
-      'FORBIDDEN',
-      `${operation} sends CRM records to the configured language model and runs outside a database transaction, which an agent's tool call never does: ask a person to run it (web app, API or CLI)`,
-      { details: { reason: 'not_for_agents' } },
-    );
-  }
   throw new AppError('CONFLICT', `${operation} calls a language model and cannot run inside a database transaction: send it without an Idempotency-Key`, {
     details: { fields: [{ field: 'Idempotency-Key', message: `is not supported by ${operation}` }] },
   });

@@ -155,7 +155,7 @@ dbSuite('events', ({ database }) => {
       const r = await ok(checkIn(alice, event.id, dana.id, { notes: 'Wants a demo of the site diary' }));
       expect(r).toMatchObject({ added: false, already_attended: false });
       expect(r.attendee).toMatchObject({ id: reg.id, status: 'attended', notes: 'Wants a demo of the site diary', company_id: acme.id });
-      expect(r.interaction).toMatchObject({ type: 'other', event_id: event.id, contact_id: dana.id, company_id: acme.id, subject: `Attended ${event.name}`, summary: 'Wants a demo of the site diary' });
+      expect(r.interaction).toMatchObject({ type: 'event', event_id: event.id, contact_id: dana.id, company_id: acme.id, subject: `Attended ${event.name}`, summary: 'Wants a demo of the site diary' });
       // Logged as sales.log_interaction logs one: the lead company is now contacted, the contact was just contacted.
       expect((await q('select status from companies where id = $1', [acme.id]))[0]!.status).toBe('contacted');
       expect((await q('select last_contacted_at is not null as t from contacts where id = $1', [dana.id]))[0]!.t).toBe(true);
@@ -179,7 +179,7 @@ dbSuite('events', ({ database }) => {
       expect(r.added).toBe(true);
       expect(r.attendee).toMatchObject({ event_id: event.id, contact_id: walkIn.id, company_id: acme.id, status: 'attended', role: 'guest' });
       const rows = await q<{ type: string; event_id: string }>('select type, event_id from interactions where contact_id = $1', [walkIn.id]);
-      expect(rows).toEqual([{ type: 'other', event_id: event.id }]);
+      expect(rows).toEqual([{ type: 'event', event_id: event.id }]);
       // A contact without a company gets an interaction with no company.
       const solo = await newContact(alice, null, 'Solo');
       const s = await ok(checkIn(alice, event.id, solo.id));

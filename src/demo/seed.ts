@@ -1704,7 +1704,7 @@ async function buildAccounts(w: World, events: { expoId: string; breakfastId: st
       await logInteraction(w.cxAs(w.users.admin, -40), {
         company_id: info.id,
         contact_id: contact.id,
-        interaction: { type: 'other', event_id: events.expoId, subject: 'Attended Sydney Build Expo 2026', summary: met },
+        interaction: { type: 'event', event_id: events.expoId, subject: 'Attended Sydney Build Expo 2026', summary: met },
       });
     }
   }

@@ -24,8 +24,8 @@ import { logInteraction } from './workflow.ts';
 type Rows<T> = { rows: T[] };
 const exec = async <T>(ctx: Ctx, query: SQL): Promise<T[]> => ((await ctx.db.execute(query)) as unknown as Rows<T>).rows;
 
-/** The type of the interaction a check-in logs: INTERACTION_TYPES has no `event`, and event_id says where it happened. */
-export const CHECK_IN_INTERACTION_TYPE = 'other';
+/** The type of the interaction a check-in logs (event_id says which event). */
+export const CHECK_IN_INTERACTION_TYPE = 'event';
 
 function wrongCompany(contact: Row): AppError {
   return invalid([

@@ -29,6 +29,7 @@ CREATE TABLE "event_attendees" (
 ALTER TABLE "pipeline_stages" DROP CONSTRAINT "pipeline_stages_pipeline_check";--> statement-breakpoint
 ALTER TABLE "status_history" DROP CONSTRAINT "status_history_entity_type_check";--> statement-breakpoint
 ALTER TABLE "email_queue" DROP CONSTRAINT "email_queue_template_check";--> statement-breakpoint
+ALTER TABLE "interactions" DROP CONSTRAINT "interactions_type_check";--> statement-breakpoint
 ALTER TABLE "campaign_metrics" ADD COLUMN "spend" numeric(14, 2);--> statement-breakpoint
 ALTER TABLE "campaign_metrics" ADD COLUMN "revenue" numeric(14, 2);--> statement-breakpoint
 -- Cost per conversion was typed before; keep what it said as the period's spend.
@@ -55,6 +56,7 @@ ALTER TABLE "status_history" ADD CONSTRAINT "status_history_entity_type_check" C
 ALTER TABLE "campaign_metrics" ADD CONSTRAINT "campaign_metrics_spend_check" CHECK ("campaign_metrics"."spend" >= 0);--> statement-breakpoint
 ALTER TABLE "campaign_metrics" ADD CONSTRAINT "campaign_metrics_revenue_check" CHECK ("campaign_metrics"."revenue" >= 0);;--> statement-breakpoint
 ALTER TABLE "email_queue" ADD CONSTRAINT "email_queue_template_check" CHECK ("email_queue"."template" in ('welcome', 'assessment_results', 'roi_report', 'follow_up', 'meeting_reminder', 'outreach'));--> statement-breakpoint
+ALTER TABLE "interactions" ADD CONSTRAINT "interactions_type_check" CHECK ("interactions"."type" in ('cold_walk_in', 'cold_call', 'cold_email', 'linkedin_message', 'warm_intro', 'meeting', 'follow_up_call', 'follow_up_email', 'site_visit', 'call', 'email', 'note', 'task', 'assessment_completed', 'calculation_performed', 'status_updated', 'event', 'other'));--> statement-breakpoint
 -- Campaign statuses (004: draft → scheduled → active → paused → completed) and each target's
 -- progress (pending → sent → opened → clicked → converted) are pipelines, so moves are checked and timed.
 INSERT INTO "pipeline_stages" ("pipeline", "key", "label", "position", "probability", "is_won", "is_lost", "next_statuses", "description") VALUES

@@ -401,6 +401,7 @@ export const INTERACTION_TYPES = [
   'assessment_completed',
   'calculation_performed',
   'status_updated',
+  'event',
   'other',
 ] as const;
 export const INTERACTION_OUTCOMES = [

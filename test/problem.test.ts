@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toProblem } from '../src/api/problem.ts';
 import { AppError } from '../src/core/errors.ts';
+import { mapDbError } from '../src/db/errors.ts';
 
 describe('problem+json', () => {
   it('keeps status, code and detail when a detail has the same name', () => {
@@ -16,5 +17,14 @@ describe('problem+json', () => {
     expect(p).toMatchObject({ status: 500, code: 'INTERNAL' });
     expect(JSON.stringify(p)).not.toContain('secrets');
     expect(logged).toHaveLength(1);
+  });
+
+  it('names the column of a duplicate key, and for a key over several columns the one chosen within the others', () => {
+    const dup = (detail: string) => mapDbError({ code: '23505', detail, table: 't' }) as AppError;
+    expect(dup('Key (lower(email))=(a@b.c) already exists.')).toMatchObject({ code: 'CONFLICT', message: 'A record with this email already exists', details: { fields: [{ field: 'email', message: 'already exists' }] } });
+    const pair = dup('Key (event_id, contact_id)=(1, 2) already exists.');
+    expect(pair.message).toBe('A record with this event_id and contact_id already exists');
+    expect(pair.details.fields).toEqual([{ field: 'contact_id', message: 'already exists' }]);
+    expect(dup('Key (campaign_id, target_type, target_id)=(1, lead, 2) already exists.').details.fields).toEqual([{ field: 'target_id', message: 'already exists' }]);
   });
 });

@@ -24,10 +24,13 @@ function fieldFromConstraint(constraint: string | undefined, table: string | und
   return rest || undefined;
 }
 
-/** `Key (company_id)=(…)` or `Key (lower(email))=(…)` in a PostgreSQL detail names the column. */
-function keyColumn(detail: string | undefined) {
-  const m = detail?.match(/^Key \((?:lower\()?([a-z0-9_]+)\)?(?:, [a-z0-9_]+)*\)=/);
-  return m?.[1];
+/**
+ * The columns of the key a PostgreSQL detail names: `Key (company_id)=(…)`, `Key (lower(email))=(…)`
+ * or `Key (event_id, contact_id)=(…)`.
+ */
+function keyColumns(detail: string | undefined): string[] {
+  const m = detail?.match(/^Key \(((?:(?:lower\()?[a-z0-9_]+\)?)(?:, (?:lower\()?[a-z0-9_]+\)?)*)\)=/);
+  return m ? m[1]!.split(', ').map((c) => c.replace(/^lower\(|\)$/g, '')) : [];
 }
 
 /** Returns an AppError for database errors a client can cause; anything else is rethrown as is. */
@@ -38,8 +41,11 @@ export function mapDbError(e: unknown, table?: string): unknown {
   const t = pe.table ?? table;
   switch (pe.code) {
     case '23505': {
-      const field = keyColumn(pe.detail) ?? fieldFromConstraint(pe.constraint, t, /_key$/) ?? 'id';
-      return new AppError('CONFLICT', `A record with this ${field} already exists`, {
+      // Of a key over several columns, the last is the one chosen within the others (a contact within an event).
+      const columns = keyColumns(pe.detail);
+      const field = columns.at(-1) ?? fieldFromConstraint(pe.constraint, t, /_key$/) ?? 'id';
+      const what = columns.length > 1 ? `${columns.slice(0, -1).join(', ')} and ${field}` : field;
+      return new AppError('CONFLICT', `A record with this ${what} already exists`, {
         details: { fields: [{ field, message: 'already exists' }] },
         cause: e,
       });

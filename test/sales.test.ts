@@ -110,6 +110,18 @@ dbSuite('sales workflow', ({ database, ctx }) => {
     expect((await getRecord(ctx(), resource('companies'), company.id as string)).status).toBe('contacted');
   });
 
+  it("keeps a contact's last contact at the latest conversation when an earlier one is logged afterwards", async () => {
+    const { company } = await logProspect(ctx(), { company: { name: `Late Notes Pty ${uniq()}` } });
+    const contact = { name: 'Pat Doe', email: `pat-${uniq()}@late.example` };
+    const recent = await logInteraction(ctx(), { company_id: company.id as string, contact, interaction: { type: 'call', interaction_date: '2026-11-10T09:00:00.000Z' } });
+    const lastContacted = async () => (await database().query<{ t: string }>('select last_contacted_at as t from contacts where id = $1', [recent.contact!.id]))[0]!.t;
+    expect(new Date(await lastContacted()).toISOString()).toBe('2026-11-10T09:00:00.000Z');
+    await logInteraction(ctx(), { company_id: company.id as string, contact, interaction: { type: 'email', interaction_date: '2026-10-01T09:00:00.000Z' } });
+    expect(new Date(await lastContacted()).toISOString()).toBe('2026-11-10T09:00:00.000Z');
+    await logInteraction(ctx(), { company_id: company.id as string, contact, interaction: { type: 'meeting', interaction_date: '2026-11-12T09:00:00.000Z' } });
+    expect(new Date(await lastContacted()).toISOString()).toBe('2026-11-12T09:00:00.000Z');
+  });
+
   it('lists follow-ups due this week with overdue ones, and a later interaction answers them', async () => {
     const c = ctx({ now: () => WEDNESDAY });
     const tag = uniq();

@@ -56,7 +56,7 @@ export function mapDbError(e: unknown, table?: string): unknown {
           cause: e,
         });
       }
-      const field = keyColumn(pe.detail) ?? 'id';
+      const field = keyColumns(pe.detail)[0] ?? 'id';
       return new AppError('VALIDATION', `${field}: refers to a record that does not exist`, {
         details: { fields: [{ field, message: 'refers to a record that does not exist' }] },
         cause: e,

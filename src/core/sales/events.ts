@@ -19,7 +19,7 @@ import { isUuid } from '../fields.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
 import { applyUpdate, fetchRow, getRecord, insertRecord, listRecords, restoreRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
-import { logInteraction } from './workflow.ts';
+import { logInteraction, touchLastContacted } from './workflow.ts';
 
 type Rows<T> = { rows: T[] };
 const exec = async <T>(ctx: Ctx, query: SQL): Promise<T[]> => ((await ctx.db.execute(query)) as unknown as Rows<T>).rows;
@@ -184,7 +184,7 @@ export async function checkIn(ctx: Ctx, input: CheckInInput) {
       logged = (await logInteraction(tx, { company_id: contact.company_id as string, contact_id: contact.id as string, interaction })).interaction;
     } else {
       logged = await insertRecord(tx, resource('interactions'), { ...interaction, contact_id: contact.id }, 'events.check_in');
-      await tx.db.update(contacts).set({ last_contacted_at: logged.interaction_date as Date }).where(eq(contacts.id, contact.id as string));
+      await touchLastContacted(tx, contact.id as string, logged.interaction_date as Date);
     }
     return { attendee, added: !existing, already_attended: false, interaction: logged };
   });

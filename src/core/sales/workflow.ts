@@ -137,12 +137,8 @@ export async function logInteraction(ctx: Ctx, input: LogInteractionInput) {
       { ...values, company_id: company.id, contact_id: contact?.id ?? null },
       'sales.log_interaction',
     );
-    if (contact) {
-      await tx.db
-        .update(contacts)
-        .set({ last_contacted_at: interaction.interaction_date as Date })
-        .where(eq(contacts.id, contact.id as string));
-    }
+    // A conversation logged after the fact never moves the last contact back in time.
+    if (contact) await touchLastContacted(tx, contact.id as string, interaction.interaction_date as Date);
     let statusChange: { from: string; to: string } | null = null;
     if (company.status === 'lead') {
       await applyUpdate(tx, companiesRes(), company.id as string, { status: 'contacted' }, { operation: 'sales.log_interaction' });
@@ -333,4 +329,12 @@ export async function markCompanyLost(ctx: Ctx, input: MarkLostInput) {
     { status: 'lost', lost_reason: reason },
     { operation: 'sales.mark_lost', ...(input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}) },
   );
+}
+
+/** Records that a contact was reached at `at`, unless a later contact is already recorded. */
+export async function touchLastContacted(ctx: Ctx, contactId: string, at: Date): Promise<void> {
+  await ctx.db
+    .update(contacts)
+    .set({ last_contacted_at: sql`greatest(${contacts.last_contacted_at}, ${at.toISOString()}::timestamptz)` })
+    .where(eq(contacts.id, contactId));
 }

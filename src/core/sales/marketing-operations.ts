@@ -57,7 +57,7 @@ export const marketingOperations: Operation[] = [
     name: 'events.check_in',
     summary: 'Check a contact in at an event',
     description:
-      "Marks the contact as attended (adding them as an attendee, with the contact's company, when they came unregistered) and logs an interaction at the event (type `other`, with event_id) for the contact and their company, as sales.log_interaction does (a `lead` company moves to `contacted`). " +
+      "Marks the contact as attended (adding them as an attendee, with the contact's company, when they came unregistered) and logs an interaction at the event (type `event`, with event_id) for the contact and their company, as sales.log_interaction does (a `lead` company moves to `contacted`). " +
       'Checking in someone already attended changes nothing (`already_attended: true`). A cancelled event refuses check-ins (409). One transaction.',
     tag: 'events',
     scope: 'write',

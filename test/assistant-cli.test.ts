@@ -1,9 +1,11 @@
 /**
  * The assistant from the command line: `throughline assistant research` and `assistant draft`
  * against the fake provider (test/fake-llm.ts), configured only through the THROUGHLINE_LLM_*
- * environment, then the draft approved and sent with `throughline outreach_drafts …` and the
- * cost read back with `throughline llm cost-summary --by month`. The commands run as child
- * processes (asynchronously: the fake provider answers from this process).
+ * environment, for a contact targeted by a campaign (`throughline campaigns add-targets`); then
+ * the draft approved and sent with `throughline outreach_drafts …`, the campaign's target seen
+ * reached (`campaigns performance`), and the cost read back with `throughline llm cost-summary
+ * --by month`. The commands run as child processes (asynchronously: the fake provider answers
+ * from this process).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -63,7 +65,7 @@ for (const backend of backends) {
       return JSON.parse(r.stdout) as Record<string, any>;
     };
 
-    it('researches and drafts through the configured model, then approves, sends and reports the cost', async () => {
+    it('researches and drafts for a campaign through the configured model, then approves, sends, sees the target reached and reports the cost', async () => {
       const company = await ok(base, 'companies', 'create', '--set', 'name=Parramatta Precast', '--set', 'description=Precast panels for mid-rise', '--json');
       const contact = await ok(base, 'contacts', 'create', '--data', JSON.stringify({ name: 'Jo Tran', email: 'jo@precast.example', company_id: company.id }), '--json');
 
@@ -81,9 +83,14 @@ for (const backend of backends) {
       expect([req.path, req.headers.authorization, req.body.model]).toEqual(['/v1/chat/completions', 'Bearer sk-cli-test', 'cli-model']);
       expect(String(req.body.messages[1].content)).toContain('<person_instructions>\n"Keep it short."\n</person_instructions>');
 
+      // Tracked through a campaign: Jo is a target, pending until the draft for the campaign is sent.
+      const campaign = await ok(base, 'campaigns', 'create', '--data', JSON.stringify({ name: 'Precast spring push', type: 'email', budget: '800.00' }), '--json');
+      const added = await ok(base, 'campaigns', 'add-targets', campaign.id, '--data', JSON.stringify({ targets: [{ target_type: 'contact', target_id: contact.id }] }));
+      expect(added).toMatchObject({ added: 1, already_targeted: 0, refused: [] });
+
       fake.script({ reply: JSON.stringify({ subject: 'Quoting from drawings', body: 'Hi Jo,\n\nCould we show you?' }), usage: { prompt: 700, completion: 80 } });
-      const draft = await ok(withModel(), 'assistant', 'draft', contact.id, '--draft-type', 'email');
-      expect(draft).toMatchObject({ contact_id: contact.id, draft_type: 'email', status: 'draft', subject: 'Quoting from drawings', content: 'Hi Jo,\n\nCould we show you?' });
+      const draft = await ok(withModel(), 'assistant', 'draft', contact.id, '--draft-type', 'email', '--campaign-id', campaign.id);
+      expect(draft).toMatchObject({ contact_id: contact.id, campaign_id: campaign.id, draft_type: 'email', status: 'draft', subject: 'Quoting from drawings', content: 'Hi Jo,\n\nCould we show you?' });
       expect(String(fake.requests[1]!.body.messages[1].content)).toContain('Jo runs estimating at a precast maker.');
 
       // The local operator is a person: they approve, then send (one email queued to Jo).
@@ -92,6 +99,9 @@ for (const backend of backends) {
       expect(sent.draft).toMatchObject({ status: 'sent' });
       expect(sent.email).toMatchObject({ queued: true });
       expect(sent.interaction).toMatchObject({ type: 'email', direction: 'outbound', contact_id: contact.id });
+      const performance = await ok(base, 'campaigns', 'performance', campaign.id);
+      expect(performance.targets).toMatchObject({ total: 1, reached: 1, by_status: { sent: 1 } });
+      expect(performance.outreach_drafts).toMatchObject({ total: 1, by_status: { sent: 1 } });
 
       const report = await ok(base, 'llm', 'cost-summary', '--by', 'month');
       expect(report.by).toBe('month');

@@ -31,10 +31,17 @@ const NewRecordPage = page<{ table: string }>(() => import('./pages/NewRecord.ts
 const RecordPage = page<{ table: string; id: string }>(() => import('./pages/Record.tsx'), 'RecordPage');
 const ImportsPage = page(() => import('./pages/Imports.tsx'), 'ImportsPage');
 const DuplicatesPage = page(() => import('./pages/Duplicates.tsx'), 'DuplicatesPage');
+const ContactPage = page<{ id: string }>(() => import('./pages/Contact.tsx'), 'ContactPage');
+const AssistantPage = page(() => import('./pages/Assistant.tsx'), 'AssistantPage');
+const CampaignPage = page<{ id: string }>(() => import('./pages/Campaign.tsx'), 'CampaignPage');
+const EventPage = page<{ id: string }>(() => import('./pages/Event.tsx'), 'EventPage');
 
 /** Screens made for a table's records; any other table's record opens the generic record page. */
 const RECORD_SCREENS: Record<string, ComponentType<{ id: string }>> = {
   companies: CompanyPage,
+  contacts: ContactPage,
+  campaigns: CampaignPage,
+  events: EventPage,
   audits: AuditPage,
   go_no_go_decisions: DecisionPage,
   proposals: ProposalPage,
@@ -54,6 +61,7 @@ function Route({ path, schema }: { path: string; schema: SchemaIndex }) {
   if (match('/account', path)) return <AccountPage />;
   if (match('/imports', path)) return <ImportsPage />;
   if (match('/duplicates', path)) return <DuplicatesPage />;
+  if (match('/assistant', path)) return <AssistantPage />;
   if ((m = match('/:table/new', path)) && schema.table(m.table!)) return <NewRecordPage table={m.table!} />;
   if ((m = match('/:table/:id', path)) && schema.table(m.table!)) {
     const Screen = RECORD_SCREENS[m.table!];
@@ -75,6 +83,9 @@ const NAV: Array<[string, string, string?]> = [
   ['/pipeline/companies', 'Pipeline', '/pipeline'],
   ['/companies', 'Companies'],
   ['/deals', 'Deals', '/deals'],
+  ['/campaigns', 'Campaigns'],
+  ['/events', 'Events'],
+  ['/assistant', 'Assistant'],
   ['/assessment', 'Assessment'],
   ['/engagements', 'Engagements'],
   ['/revenue', 'Revenue'],

@@ -311,7 +311,12 @@ export function CompanyPage({ id }: { id: string }) {
             {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
             <Tabs current={tab} />
             <div role="tabpanel" id={`co-panel-${tab}`} aria-labelledby={`co-tab-${tab}`} tabIndex={0} className="co-panel">
-              {tab === 'overview' && <Overview company={company} reload={tick} />}
+              {tab === 'overview' && (
+                <>
+                  <Overview company={company} reload={tick} />
+                  <SuggestedServices companyId={id} reload={tick} />
+                </>
+              )}
               {tab === 'contacts' && <Contacts company={company} contacts={contacts} onChanged={refresh} />}
               {tab === 'timeline' && <Timeline company={company} contacts={contacts} reload={tick} />}
               {tab === 'deals' && <RelatedList table="deals" filter={{ company_id: id }} columns={['stage', 'value', 'probability', 'expected_close_date']} reload={tick} />}
@@ -584,6 +589,43 @@ function Overview({ company, reload }: { company: Row; reload: number }) {
         </Loaded>
       </section>
     </div>
+  );
+}
+
+type Suggested = { industry: { id: string; name: string } | null; items: { service_id: string; name: string; service_category?: string; tier?: string | null; fit_notes: string | null }[]; message?: string };
+
+/** The catalog's services linked to the company's industry (services.suggest), or the server's word on why there are none. */
+function SuggestedServices({ companyId, reload }: { companyId: string; reload: number }) {
+  const schema = useSchema();
+  const op = schema.operation('services.suggest');
+  const state = useAsync(() => (op ? api<Suggested>('GET', `/api/v1/companies/${encodeURIComponent(companyId)}/suggested_services`) : Promise.resolve(null)), [companyId, reload, Boolean(op)]);
+  if (!op) return null;
+  return (
+    <section aria-label="Suggested services" className="co-related">
+      <h2>Suggested services</h2>
+      <Loaded state={state} what="suggested services">
+        {(s) =>
+          !s ? null : (
+            <>
+              {s.industry && <p className="co-small muted">Services that fit the industry {s.industry.name}.</p>}
+              {s.items.length === 0 ? (
+                <p className="empty">{s.message ?? 'No service fits this company yet.'}</p>
+              ) : (
+                <ul>
+                  {s.items.map((i) => (
+                    <li key={i.service_id}>
+                      <Link to={`/services/${i.service_id}`}>{i.name}</Link>
+                      {i.service_category ? <span className="co-small muted"> · {humanise(i.service_category)}</span> : null}
+                      {i.fit_notes ? <div className="co-entry-text co-small">{i.fit_notes}</div> : null}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )
+        }
+      </Loaded>
+    </section>
   );
 }
 

@@ -16,7 +16,7 @@ import { Badge, Dialog, formatDateTime, Loaded, useAsync } from '../ui/ui.tsx';
 import { listable, Value } from '../ui/Value.tsx';
 
 type Row = Record<string, unknown>;
-const PIPELINE_ENTITY: Record<string, string> = { companies: 'company', leads: 'lead', deals: 'deal', engagements: 'engagement' };
+const PIPELINE_ENTITY: Record<string, string> = { companies: 'company', leads: 'lead', deals: 'deal', engagements: 'engagement', campaigns: 'campaign', campaign_targets: 'campaign_target' };
 
 export function RecordPage({ table, id }: { table: string; id: string }) {
   const state = useAsync(() => api<Row>('GET', `/api/v1/${table}/${encodeURIComponent(id)}`), [table, id]);

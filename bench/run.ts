@@ -11,6 +11,7 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { seedScale } from '../src/demo/scale.ts';
+import { MAX_SEGMENT } from '../src/core/sales/campaigns.ts';
 import { countContacts, copyRows, postBulk, resetContacts, type BulkRun } from './bulk.ts';
 import { coldStartOnce } from './cold-start.ts';
 import { bulkBodies, bulkCsvChunks, listSql, seedContactsSql } from './data.ts';
@@ -18,6 +19,8 @@ import { median, runList, type ListResult } from './list.ts';
 import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
 import { mcpLatency, type McpRun } from './mcp.ts';
 import { webBench, type WebRun } from './web.ts';
+import { marketingBench, median as medianOf, type MarketingRun } from './marketing.ts';
+import { startFakeLlm, type FakeLlm } from '../test/fake-llm.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 
 // ---------------------------------------------------------------------------
@@ -42,7 +45,7 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
@@ -52,6 +55,10 @@ const S = {
   webCompanies: int('BENCH_WEB_COMPANIES', 5_000, 100),
   webRuns: int('BENCH_WEB_RUNS', 5, 1),
   webDir: process.env.BENCH_WEB_DIR ? path.resolve(process.env.BENCH_WEB_DIR) : undefined,
+  marketingLeads: int('BENCH_MARKETING_LEADS', 50_000, 100),
+  marketingRuns: int('BENCH_MARKETING_RUNS', 3, 1),
+  marketingPerfCalls: int('BENCH_MARKETING_PERF_CALLS', 50, 5),
+  marketingResearchCalls: int('BENCH_MARKETING_RESEARCH_CALLS', 30, 5),
   /** BENCH_USAGE_PGLITE=0 skips the PGlite half of the usage phase (its 10M-row seed takes minutes). */
   usagePglite: process.env.BENCH_USAGE_PGLITE !== '0',
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
@@ -70,10 +77,12 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // ---------------------------------------------------------------------------
 // Cleanup: children by pid, the bench database, the temporary directory
 
-type BenchDb = 'list' | 'usage' | 'mcp';
+type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing';
 /** The PostgreSQL databases this run created, by phase, to drop on the way out. */
 const benchDbNames: Partial<Record<BenchDb, string>> = {};
 let tmpDir: string | undefined;
+/** The marketing phase's fake language model server (in this process), closed on the way out. */
+let fakeLlm: FakeLlm | undefined;
 let cleaning: Promise<void> | undefined;
 
 async function dropBenchDatabase(which: BenchDb = 'list'): Promise<void> {
@@ -94,6 +103,8 @@ async function dropBenchDatabase(which: BenchDb = 'list'): Promise<void> {
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll();
+    await fakeLlm?.close().catch(() => {});
+    fakeLlm = undefined;
     for (const which of Object.keys(benchDbNames) as BenchDb[]) await dropBenchDatabase(which);
     if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   })();
@@ -176,6 +187,7 @@ type Results = {
   usage?: { pgIngest?: { copy: IngestRun; api: IngestRun }; reports: ReportRun[]; seedS: Record<string, number> };
   mcp?: McpRun[];
   web?: WebRun;
+  marketing?: MarketingRun[];
 };
 const R: Results = {};
 
@@ -401,6 +413,52 @@ async function mcpPhase(): Promise<void> {
   }
 }
 
+/** Campaign targets, campaign performance and assistant research against bare baselines (bench/marketing.ts), on PostgreSQL and on-disk PGlite. */
+async function marketingPhase(): Promise<void> {
+  R.marketing = [];
+  const opts = { leads: S.marketingLeads, runs: S.marketingRuns, perfCalls: S.marketingPerfCalls, researchCalls: S.marketingResearchCalls };
+  // A fake model server of its own for each database: PGlite's work blocks this event loop
+  // for seconds, and a keep-alive connection left from the previous part can be closed by the
+  // fake just as fetch reuses it (ECONNRESET, which the core reports as an unreachable model).
+  const withFake = async (label: string, database: Database) => {
+    fakeLlm = await startFakeLlm();
+    try {
+      R.marketing!.push(await marketingBench(database, label, opts, fakeLlm, progress));
+    } finally {
+      await fakeLlm?.close().catch(() => {});
+      fakeLlm = undefined;
+    }
+  };
+  const dbUrl = await createPostgres('marketing', async () => {});
+  if (dbUrl) {
+    const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 4 });
+    // Ctrl-C or the time limit drops this database (with force) while a query may be in flight:
+    // the checked-out client's connection error must not end the process before the cleanup does.
+    const guarded = new WeakSet<object>();
+    database.pool?.on('acquire', (client) => {
+      if (guarded.has(client)) return;
+      guarded.add(client);
+      client.on('error', () => {});
+    });
+    try {
+      await withFake('PostgreSQL', database);
+    } finally {
+      await database.close();
+      await dropBenchDatabase('marketing');
+    }
+  }
+  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-bench-'));
+  const dataDir = path.join(tmpDir, 'marketing');
+  const database = await openDatabase({ dataDir });
+  try {
+    await migrateDatabase(database);
+    await withFake('PGlite', database);
+  } finally {
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -574,6 +632,35 @@ function report(): string {
     targets.push(['6', 'web: first-load JS + CSS gzipped < 300 KB', `${kb(w.firstLoad.gzip)} KiB`, verdict(w.firstLoad.gzip < 300 * 1024)]);
   }
 
+  if (R.marketing?.length) {
+    out.push('');
+    out.push(
+      `7. Marketing: the core in this process (invoke, local administrator) against a bare baseline doing the same work with the driver or fetch, ` +
+        `taking turns; ${fmt(S.marketingLeads)} seeded leads; medians; ratio = core / bare`,
+    );
+    const rows: string[][] = [['database', 'what (core)', 'baseline (bare)', 'runs', 'median ms', 'bare median ms', 'ratio', 'core − bare ms']];
+    for (const m of R.marketing) {
+      const line = (what: string, bare: string, p: { core: number[]; bare: number[] }, first: boolean) => {
+        const c = medianOf(p.core);
+        const b = medianOf(p.bare);
+        rows.push([first ? `${m.label} (load ${m.load})` : '', what, bare, String(p.core.length), ms(c), ms(b), `${fmt(c / b, 2)}×`, ms(c - b)]);
+      };
+      line(`campaigns.add_targets, segment of ${fmt(m.segment.matched)} leads`, 'insert … select + status_history, 1 tx', m.addTargets, true);
+      line(`campaigns.performance, ${fmt(m.performance.targets)} targets, ${m.performance.periods} periods`, 'group by status', m.performance, false);
+      line(`assistant.research, fake model answering at once`, `fetch of the same ${fmt(m.research.promptBytes / 1024, 1)} KiB body`, m.research, false);
+    }
+    out.push(table(rows, [false, false, false, true, true, true, true, true]));
+    for (const m of R.marketing) {
+      const r = m.research;
+      const same = r.logsWritten === r.callsMade && r.researchWritten === r.callsMade;
+      out.push(
+        `   ${m.label}: segment = leads in ${m.segment.statuses.join('/')} with score ≥ ${m.segment.minScore} (cap ${fmt(MAX_SEGMENT)}); ` +
+          `add_targets runs ${m.addTargets.core.map((x) => fmt(x)).join(', ')} ms, bare ${m.addTargets.bare.map((x) => fmt(x)).join(', ')} ms; ` +
+          `research: ${r.callsMade} calls wrote ${r.logsWritten} llm_usage_logs and ${r.researchWritten} prospect_research rows${same ? ' (one each per call)' : ' (NOT one each per call)'}`,
+      );
+    }
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -604,6 +691,7 @@ async function main() {
   }
   if (S.only.has('mcp')) await mcpPhase();
   if (S.only.has('web')) R.web = await webBench({ companies: S.webCompanies, runs: S.webRuns, webDir: S.webDir }, progress);
+  if (S.only.has('marketing')) await marketingPhase();
   console.log(`\n${report()}`);
 }
 

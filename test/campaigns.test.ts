@@ -214,8 +214,10 @@ dbSuite('campaigns', ({ database, ctx }) => {
       for (const status of ['sent', 'opened', 'clicked', 'converted']) await ok(patch(alice, 'campaign_targets', t.id, { status }));
       const back = await refused(patch(alice, 'campaign_targets', t.id, { status: 'pending' }), 409, 'status');
       expect(back.allowed).toEqual([]);
-      const history = await q<{ status: string }>(`select status from status_history where entity_type = 'campaign_target' and entity_id = $1 order by entered_at, created_at`, [t.id]);
+      const history = await q<{ status: string; changed_by: string }>(`select status, changed_by from status_history where entity_type = 'campaign_target' and entity_id = $1 order by entered_at, created_at`, [t.id]);
       expect(history.map((h) => h.status)).toEqual(['pending', 'sent', 'opened', 'clicked', 'converted']);
+      // Alice works with an API key: the history names her, not the key.
+      expect(new Set(history.map((h) => h.changed_by))).toEqual(new Set([alice.user.id]));
       // Which record a target names never changes.
       const other = await newLead(alice);
       await refused(patch(alice, 'campaign_targets', t.id, { target_id: other.id }), 400, 'target_id');

@@ -7,6 +7,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import { pipeline_stages, status_history, type Pipeline } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { actingUserId } from '../identity/roles.ts';
 import { emitStatusChange } from './webhooks.ts';
 
 export type Stage = typeof pipeline_stages.$inferSelect;
@@ -93,7 +94,8 @@ export async function recordStatusChange(
     status: to,
     from_status: from,
     entered_at: now,
-    changed_by: ctx.actor.id,
+    // The person (a key or an agent acts for one), not the key.
+    changed_by: actingUserId(ctx.actor),
     reason: reason ?? null,
   });
   // A move, not a record's first status: webhook subscribers hear of it in the same transaction.

@@ -312,7 +312,7 @@ export async function addTargets(ctx: Ctx, input: AddTargetsInput): Promise<AddT
           returning id),
         hist as (
           insert into status_history (entity_type, entity_id, status, from_status, entered_at, changed_by, created_at)
-          select 'campaign_target', ins.id, 'pending', null, ${now}::timestamptz, ${tx.actor.id}::uuid, ${now}::timestamptz from ins
+          select 'campaign_target', ins.id, 'pending', null, ${now}::timestamptz, ${actingUserId(tx.actor)}::uuid, ${now}::timestamptz from ins
           returning 1)
         select (select count(*) from matched)::int as matched, coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
     );

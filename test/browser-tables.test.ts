@@ -106,24 +106,27 @@ dbSuite('browser: lists, forms and search', ({ database, backend }) => {
     await page.getByLabel('Email', { exact: true }).fill('dana@example.com');
     await page.getByLabel('Role title').fill('Office manager');
     await page.getByRole('button', { name: 'Create contact' }).click();
+    // A contact opens on its own page (the assistant's): its name, title and company in the head.
     await page.getByRole('heading', { name: 'Dana Tablecheck' }).waitFor();
     const [contact] = (await rig.api('GET', `/api/v1/contacts?company_id=${company.id}`, undefined, 200)).items;
     expect(contact).toMatchObject({ name: 'Dana Tablecheck', email: 'dana@example.com', role_title: 'Office manager' });
     expect(page.url()).toBe(`${rig.base}/contacts/${contact.id}`);
-    await expect.poll(() => page.locator('.details').textContent()).toContain('Tablecheck Alpha');
+    await expect.poll(() => page.locator('.ct-head').textContent()).toContain('Office manager at Tablecheck Alpha');
 
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('dialog').getByLabel('Role title').fill('Operations manager');
     await page.getByRole('dialog').getByRole('button', { name: 'Save changes' }).click();
-    await expect.poll(() => page.locator('.details').textContent()).toContain('Operations manager');
+    await expect.poll(() => page.locator('.ct-head').textContent()).toContain('Operations manager at Tablecheck Alpha');
     expect((await rig.api('GET', `/api/v1/contacts/${contact.id}`, undefined, 200)).role_title).toBe('Operations manager');
 
-    await page.getByRole('button', { name: 'Archive' }).click();
-    await page.getByRole('button', { name: 'Restore' }).waitFor();
+    await page.locator('.ct-head').getByRole('button', { name: 'Archive' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Archive' }).click();
+    await page.locator('.ct-head').getByRole('button', { name: 'Restore' }).waitFor();
     expect((await rig.api('GET', `/api/v1/contacts/${contact.id}`, undefined, 200)).archived_at).not.toBeNull();
     await shot('record-archived');
-    await page.getByRole('button', { name: 'Restore' }).click();
-    await page.getByRole('button', { name: 'Archive' }).waitFor();
+    await page.locator('.ct-head').getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+    await page.locator('.ct-head').getByRole('button', { name: 'Archive' }).waitFor();
     expect((await rig.api('GET', `/api/v1/contacts/${contact.id}`, undefined, 200)).archived_at).toBeNull();
   }, 120_000);
 

@@ -52,6 +52,19 @@ export async function api<T>(method: Method, path: string, body?: unknown, heade
 }
 
 /** Query string from the defined values. */
+/** Every row of a list, following next_cursor (at most 2,000: pages of 200, ten of them). */
+export async function listAll<T = Record<string, unknown>>(table: string, params: Record<string, string>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 10; i++) {
+    const page: Page<T> = await api<Page<T>>('GET', `/api/v1/${table}${query({ ...params, limit: 200, cursor })}`);
+    out.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
 export function query(params: Record<string, string | number | boolean | null | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));

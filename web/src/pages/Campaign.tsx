@@ -16,7 +16,7 @@ import { RecordPicker } from '../ui/fields.tsx';
 import { useLabels } from '../ui/labels.ts';
 import { useStages, type Stage } from '../ui/pipeline.ts';
 import { formFields, RecordForm } from '../ui/RecordForm.tsx';
-import { Alert, Badge, type Async, Dialog, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
+import { Alert, type Async, Badge, Dialog, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
 import { StatusHistory } from './Record.tsx';
 import './engagement.css';
 import './marketing.css';
@@ -65,15 +65,6 @@ export function Section({ id, title, actions, children }: { id: string; title: s
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
-  return (
-    <div className="kpi" role="group" aria-label={label}>
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-      {hint && <div className="small muted">{hint}</div>}
-    </div>
-  );
-}
 
 function CampaignView({ p, tick, refresh }: { p: Performance; tick: number; refresh: () => void }) {
   const schema = useSchema();

@@ -15,6 +15,7 @@ import { humanise, recordLabel, singular, useSchema, type FieldInfo, type Operat
 import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
+import { Timeline } from '../ui/Timeline.tsx';
 import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
 import './company.css';
 
@@ -318,7 +319,18 @@ export function CompanyPage({ id }: { id: string }) {
                 </>
               )}
               {tab === 'contacts' && <Contacts company={company} contacts={contacts} onChanged={refresh} />}
-              {tab === 'timeline' && <Timeline company={company} contacts={contacts} reload={tick} />}
+              {tab === 'timeline' && (
+                <Timeline
+                  title="Timeline"
+                  interactions={{ company_id: String(company.id) }}
+                  notes={{ note_type: 'company', related_id: String(company.id) }}
+                  newNote={{ note_type: 'company', related_id: String(company.id) }}
+                  limit={100}
+                  names={new Map(contacts.map((c) => [String(c.id), recordLabel(c)]))}
+                  canNote
+                  reload={tick}
+                />
+              )}
               {tab === 'deals' && <RelatedList table="deals" filter={{ company_id: id }} columns={['stage', 'value', 'probability', 'expected_close_date']} reload={tick} />}
               {tab === 'assessment' && <AssessmentLists companyId={id} reload={tick} />}
               {tab === 'delivery' && <DeliveryLists companyId={id} reload={tick} />}
@@ -710,91 +722,6 @@ function Contacts({ company, contacts, onChanged }: { company: Row; contacts: Ro
   );
 }
 
-type Entry = { key: string; at: string; kind: 'interaction' | 'note'; row: Row };
-
-function Timeline({ company, contacts, reload }: { company: Row; contacts: Row[]; reload: number }) {
-  const schema = useSchema();
-  const id = String(company.id);
-  const [mine, setMine] = useState(0);
-  const [formKey, setFormKey] = useState(0);
-  const canNote = schema.can('notes', 'create');
-  const names = new Map(contacts.map((c) => [String(c.id), recordLabel(c)]));
-  const state = useAsync(async () => {
-    const [interactions, notes] = await Promise.all([
-      schema.table('interactions') ? listRows('interactions', { company_id: id }, '-interaction_date', 100) : Promise.resolve({ items: [] as Row[], next_cursor: null }),
-      schema.table('notes') ? listRows('notes', { note_type: 'company', related_id: id }, '-created_at', 100) : Promise.resolve({ items: [] as Row[], next_cursor: null }),
-    ]);
-    const entries: Entry[] = [
-      ...interactions.items.map((r) => ({ key: `i-${String(r.id)}`, at: String(r.interaction_date ?? r.created_at ?? ''), kind: 'interaction' as const, row: r })),
-      ...notes.items.map((r) => ({ key: `n-${String(r.id)}`, at: String(r.created_at ?? ''), kind: 'note' as const, row: r })),
-    ];
-    entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.key.localeCompare(a.key));
-    return { entries, more: Boolean(interactions.next_cursor || notes.next_cursor) };
-  }, [id, reload, mine]);
-  return (
-    <section aria-label="Timeline">
-      <h2>Timeline</h2>
-      {canNote && (
-        <div className="card co-note-form">
-          <h3>Add note</h3>
-          <RecordForm
-            key={formKey}
-            table="notes"
-            fixed={{ note_type: 'company', related_id: id }}
-            only={['note_text', 'is_private']}
-            submitLabel="Add note"
-            onSaved={() => {
-              setFormKey((k) => k + 1);
-              setMine((m) => m + 1);
-            }}
-          />
-        </div>
-      )}
-      <Loaded state={state} what="the timeline">
-        {({ entries, more }) =>
-          entries.length === 0 ? (
-            <p className="empty">No interactions or notes yet.</p>
-          ) : (
-            <>
-              <ol className="co-timeline" aria-label="Interactions and notes, newest first">
-                {entries.map((e) => (
-                  <li key={e.key} className={`co-entry co-entry-${e.kind}`}>
-                    <div className="co-entry-head">
-                      <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                      {e.kind === 'note' ? (
-                        <Badge tone="plain">Note{e.row.is_private === true ? ' (private)' : ''}</Badge>
-                      ) : (
-                        <Badge>{humanise(String(e.row.type ?? 'interaction'))}</Badge>
-                      )}
-                      {e.kind === 'interaction' && typeof e.row.contact_id === 'string' && names.has(e.row.contact_id) && <span className="co-small">with {names.get(e.row.contact_id)}</span>}
-                      {e.kind === 'interaction' && e.row.outcome !== null && e.row.outcome !== undefined && <StatusBadge value={e.row.outcome} />}
-                    </div>
-                    {e.kind === 'interaction' ? (
-                      <div>
-                        <Link to={`/interactions/${String(e.row.id)}`}>{String(e.row.subject || e.row.summary || humanise(String(e.row.type ?? 'interaction')))}</Link>
-                        {e.row.subject && e.row.summary ? <p className="co-entry-text">{String(e.row.summary)}</p> : null}
-                        {e.row.next_step ? <p className="co-small">Next step: {String(e.row.next_step)}</p> : null}
-                        {e.row.follow_up_date ? <p className="co-small">Follow up {formatDate(String(e.row.follow_up_date))}</p> : null}
-                      </div>
-                    ) : (
-                      <div>
-                        <p className="co-entry-text">{String(e.row.note_text ?? '')}</p>
-                        <Link to={`/notes/${String(e.row.id)}`} className="co-small">
-                          Open note
-                        </Link>
-                      </div>
-                    )}
-                  </li>
-                ))}
-              </ol>
-              {more && <p className="co-small muted">Showing the latest 100 of each.</p>}
-            </>
-          )
-        }
-      </Loaded>
-    </section>
-  );
-}
 
 /** Survey responses are one row per question: shown one line per person and survey. */
 function SurveyList({ companyId, reload }: { companyId: string; reload: number }) {

@@ -15,7 +15,8 @@ import { LogInteractionDialog } from '../ui/LogInteraction.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { recordOperations } from '../ui/RecordActions.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
-import { Badge, Dialog, formatDate, formatDateTime, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
+import { Timeline } from '../ui/Timeline.tsx';
+import { Badge, Dialog, formatDateTime, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
 import { Value } from '../ui/Value.tsx';
 import './assistant.css';
 
@@ -164,7 +165,16 @@ function ContactView({ contact, company, tick, refresh }: { contact: Row; compan
               setTimelineTick((t) => t + 1);
             }}
           />
-          <Timeline contact={contact} reload={tick + timelineTick} />
+          <Timeline
+            title="Recent interactions and notes"
+            interactions={{ contact_id: id }}
+            notes={{ related_id: id }}
+            newNote={{ note_type: 'contact', related_id: id }}
+            limit={30}
+            canNote={!archived}
+            folded
+            reload={tick + timelineTick}
+          />
         </div>
         <aside className="ct-side" aria-label="About the contact">
           <Details contact={contact} />
@@ -233,87 +243,6 @@ function Details({ contact }: { contact: Row }) {
         <dt>Notes</dt>
         <dd className="notes">{typeof contact.notes === 'string' && contact.notes ? contact.notes : <span className="muted">—</span>}</dd>
       </dl>
-    </section>
-  );
-}
-
-type Entry = { key: string; at: string; kind: 'interaction' | 'note'; row: Row };
-
-function Timeline({ contact, reload }: { contact: Row; reload: number }) {
-  const schema = useSchema();
-  const id = String(contact.id);
-  const [mine, setMine] = useState(0);
-  const [formKey, setFormKey] = useState(0);
-  const canNote = schema.can('notes', 'create') && !contact.archived_at;
-  const state = useAsync(async () => {
-    const [interactions, notes] = await Promise.all([
-      schema.table('interactions') ? api<Page<Row>>('GET', `/api/v1/interactions${query({ contact_id: id, sort: '-interaction_date', limit: 30 })}`) : Promise.resolve(empty),
-      schema.table('notes') ? api<Page<Row>>('GET', `/api/v1/notes${query({ related_id: id, sort: '-created_at', limit: 30 })}`) : Promise.resolve(empty),
-    ]);
-    const entries: Entry[] = [
-      ...interactions.items.map((r) => ({ key: `i-${String(r.id)}`, at: String(r.interaction_date ?? r.created_at ?? ''), kind: 'interaction' as const, row: r })),
-      ...notes.items.map((r) => ({ key: `n-${String(r.id)}`, at: String(r.created_at ?? ''), kind: 'note' as const, row: r })),
-    ];
-    entries.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.key.localeCompare(a.key));
-    return { entries, more: Boolean(interactions.next_cursor || notes.next_cursor) };
-  }, [id, reload, mine]);
-  return (
-    <section aria-labelledby="ct-timeline">
-      <h2 id="ct-timeline">Recent interactions and notes</h2>
-      {canNote && (
-        <details className="card ct-note-form">
-          <summary>Add a note</summary>
-          <RecordForm
-            key={formKey}
-            table="notes"
-            fixed={{ note_type: 'contact', related_id: id }}
-            only={['note_text', 'is_private']}
-            submitLabel="Add note"
-            onSaved={() => {
-              setFormKey((k) => k + 1);
-              setMine((m) => m + 1);
-            }}
-          />
-        </details>
-      )}
-      <Loaded state={state} what="the timeline">
-        {({ entries, more }) =>
-          entries.length === 0 ? (
-            <p className="empty">No interactions or notes yet.</p>
-          ) : (
-            <>
-              <ol className="ct-timeline" aria-label="Interactions and notes, newest first">
-                {entries.map((e) => (
-                  <li key={e.key} className={`ct-entry ct-entry-${e.kind}`}>
-                    <div className="ct-entry-head">
-                      <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                      {e.kind === 'note' ? <Badge tone="plain">Note{e.row.is_private === true ? ' (private)' : ''}</Badge> : <Badge>{humanise(String(e.row.type ?? 'interaction'))}</Badge>}
-                      {e.kind === 'interaction' && typeof e.row.direction === 'string' && <span>{humanise(e.row.direction)}</span>}
-                      {e.kind === 'interaction' && typeof e.row.outcome === 'string' && <Badge tone="plain">{humanise(e.row.outcome)}</Badge>}
-                    </div>
-                    {e.kind === 'interaction' ? (
-                      <div>
-                        <Link to={`/interactions/${String(e.row.id)}`}>{String(e.row.subject || e.row.summary || humanise(String(e.row.type ?? 'interaction')))}</Link>
-                        {e.row.subject && e.row.summary ? <p className="as-text">{String(e.row.summary)}</p> : null}
-                        {e.row.next_step ? <p className="as-small">Next step: {String(e.row.next_step)}</p> : null}
-                        {e.row.follow_up_date ? <p className="as-small">Follow up {formatDate(String(e.row.follow_up_date))}</p> : null}
-                      </div>
-                    ) : (
-                      <div>
-                        <p className="as-text">{String(e.row.note_text ?? '')}</p>
-                        <Link to={`/notes/${String(e.row.id)}`} className="as-small">
-                          Open note
-                        </Link>
-                      </div>
-                    )}
-                  </li>
-                ))}
-              </ol>
-              {more && <p className="as-small muted">Showing the latest 30 of each.</p>}
-            </>
-          )
-        }
-      </Loaded>
     </section>
   );
 }

@@ -5,7 +5,7 @@
  * allows (each through the real operation or table) and the way to this month's report.
  */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, messageOf, query, runOperation, type Page } from '../api.ts';
+import { api, ApiError, listAll, messageOf, query, runOperation } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, recordLabel, useSchema, type OperationInfo } from '../schema.tsx';
 import { monthlyReportPath } from '../../../src/core/web-paths.ts';
@@ -15,7 +15,7 @@ import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
 import { Related } from './Record.tsx';
-import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, today, useAsync } from '../ui/ui.tsx';
+import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, today, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 
 type Row = Record<string, unknown>;
@@ -33,18 +33,6 @@ function addMonths(month: string, n: number): string {
   return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
 
-/** Every row of a list (following next_cursor, at most 2,000). */
-async function listAll(table: string, params: Record<string, string>): Promise<Row[]> {
-  const out: Row[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 10; i++) {
-    const page: Page<Row> = await api<Page<Row>>('GET', `/api/v1/${table}${query({ ...params, limit: 200, cursor })}`);
-    out.push(...page.items);
-    cursor = page.next_cursor;
-    if (!cursor) break;
-  }
-  return out;
-}
 
 /** Hours between two instants, for display (one decimal). */
 function hoursBetween(from: unknown, to: unknown): number | null {
@@ -231,15 +219,6 @@ function Section({ id, title, actions, children }: { id: string; title: string; 
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
-  return (
-    <div className="kpi">
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-      {hint && <div className="small muted">{hint}</div>}
-    </div>
-  );
-}
 
 // ---------------------------------------------------------------------------
 // Training

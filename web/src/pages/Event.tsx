@@ -5,7 +5,7 @@
  * outreach drafts tied to it. Only the acts the person's role allows are offered.
  */
 import { useState, type FormEvent } from 'react';
-import { api, messageOf, query, type Page } from '../api.ts';
+import { api, listAll, messageOf, type Page, query } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, recordLabel, useSchema } from '../schema.tsx';
 import { RecordPicker } from '../ui/fields.tsx';
@@ -32,18 +32,6 @@ type Tone = 'good' | 'bad' | 'warn' | 'plain';
 const TONE: Record<string, Tone> = { attended: 'good', no_show: 'bad', cancelled: 'bad', invited: 'plain', open: 'good', completed: 'plain', planned: 'warn' };
 const Status = ({ value }: { value: string }) => <Badge {...(TONE[value] ? { tone: TONE[value] } : {})}>{humanise(value)}</Badge>;
 
-/** Every row of a list (following next_cursor, at most 2,000). */
-async function listAll(table: string, params: Record<string, string>): Promise<Row[]> {
-  const out: Row[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 10; i++) {
-    const page: Page<Row> = await api<Page<Row>>('GET', `/api/v1/${table}${query({ ...params, limit: 200, cursor })}`);
-    out.push(...page.items);
-    cursor = page.next_cursor;
-    if (!cursor) break;
-  }
-  return out;
-}
 
 export function EventPage({ id }: { id: string }) {
   const [tick, setTick] = useState(0);

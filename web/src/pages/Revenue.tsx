@@ -8,7 +8,7 @@ import { api } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, useSchema } from '../schema.tsx';
 import { Gantt, type GanttRow } from '../ui/charts.tsx';
-import { Badge, formatDate, formatMoney, formatNumber, Loaded, today, useAsync } from '../ui/ui.tsx';
+import { Badge, formatDate, formatMoney, formatNumber, Kpi, Loaded, today, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 
 type Money = { currency: string; amount: string; count?: number; engagements?: number };
@@ -76,15 +76,6 @@ function View({ id, title, rule, children }: { id: string; title: string; rule?:
   );
 }
 
-function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
-  return (
-    <div className="kpi">
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-      {hint && <div className="small muted">{hint}</div>}
-    </div>
-  );
-}
 
 function ActiveClientsView() {
   const state = useAsync(() => api<ActiveClients>('GET', '/api/v1/views/active-clients'), []);

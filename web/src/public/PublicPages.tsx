@@ -10,7 +10,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { api, ApiError } from '../api.ts';
 import { match } from '../router.ts';
-import { Alert, fieldErrorsOf, formatMoney, formatNumber, Loaded, useAsync } from '../ui/ui.tsx';
+import { Alert, fieldErrorsOf, formatMoney, formatNumber, Kpi, Loaded, useAsync } from '../ui/ui.tsx';
 import './public.css';
 
 // ---------------------------------------------------------------------------
@@ -590,14 +590,6 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
   );
 }
 
-function Kpi({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="kpi">
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-    </div>
-  );
-}
 
 // ---------------------------------------------------------------------------
 // The contact form

@@ -136,6 +136,17 @@ export function fieldErrorsOf(e: unknown): Record<string, string> {
   return out;
 }
 
+/** One figure with its label, and a hint where the figure needs one (why it is missing, what it covers). */
+export function Kpi({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+  return (
+    <div className="kpi" role="group" aria-label={label}>
+      <div className="label">{label}</div>
+      <div className="value">{value}</div>
+      {hint && <div className="small muted">{hint}</div>}
+    </div>
+  );
+}
+
 export function Badge({ children, tone }: { children: ReactNode; tone?: 'good' | 'bad' | 'warn' | 'plain' }) {
   return <span className={`badge ${tone ?? ''}`}>{children}</span>;
 }

@@ -16,7 +16,7 @@ import { writeAudit } from '../platform/audit.ts';
 import { enqueueEmail, formatAddress } from '../platform/email.ts';
 import { applyUpdate, fetchRow, insertRecord, updateRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
-import { logInteraction } from '../sales/workflow.ts';
+import { logInteraction, touchLastContacted } from '../sales/workflow.ts';
 import { campaignData, companyData, contactData, eventData, latestResearch, linkedRecord, loadSubject, recentInteractions, recentNotes } from './gather.ts';
 import { callModel, modelSettings } from './llm-provider.ts';
 import { DRAFT_SYSTEM, draftTask, Instructions, parseDraft, userMessage } from './prompts.ts';
@@ -209,7 +209,7 @@ export async function sendDraft(ctx: Ctx, input: DraftIdInput): Promise<SentDraf
       interaction = (await logInteraction(tx, { company_id: contact.company_id, contact_id: String(contact.id), interaction: interactionValues })).interaction as Row;
     } else {
       interaction = await insertRecord(tx, resource('interactions'), { ...interactionValues, contact_id: String(contact.id), company_id: null }, 'outreach_drafts.send');
-      await tx.db.execute(sql`update contacts set last_contacted_at = ${now.toISOString()}::timestamptz where id = ${String(contact.id)}::uuid`);
+      await touchLastContacted(tx, String(contact.id), now);
     }
 
     let target: Row | null = null;

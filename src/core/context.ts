@@ -1,4 +1,5 @@
 /** The explicit context every verb receives: the database (or a transaction), who acts, and the clock. */
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { UserRole } from '../db/schema/platform.ts';
 import type { IdentityConfig } from './identity/options.ts';
@@ -109,3 +110,8 @@ export function afterCommit(ctx: Ctx, fn: () => void): void {
 
 /** Credentials or settings changed: this process forgets what it cached once the change commits (others hear of it by NOTIFY). */
 export const accessChanged = (ctx: Ctx) => afterCommit(ctx, () => ctx.cache?.invalidate());
+
+/** The rows of a raw SQL query, typed as the caller says they are. */
+export async function queryRows<T>(ctx: Ctx, query: SQL): Promise<T[]> {
+  return ((await ctx.db.execute(query)) as unknown as { rows: T[] }).rows;
+}

@@ -630,7 +630,12 @@ function pgArray(f: Field, values: unknown[]): string {
   return `{${items.join(',')}}`;
 }
 
-export type UpdateOptions = { expectedVersion?: number; operation?: string };
+export type UpdateOptions = {
+  expectedVersion?: number;
+  operation?: string;
+  /** Said in the audit row beside the change (why: a discard's reason), never written to the record. */
+  auditNote?: Row;
+};
 
 /** Applies already validated changes (business verbs call this too). */
 export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: Row, opts: UpdateOptions = {}): Promise<Row> {
@@ -673,7 +678,7 @@ export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: 
       table: res.name,
       recordId: id,
       before: d.before,
-      after: d.after,
+      after: opts.auditNote ? { ...d.after, ...opts.auditNote } : d.after,
       ...(opts.operation ? { operation: opts.operation } : {}),
     });
     if (ACCESS_TABLES.has(res.name)) accessChanged(tx);

@@ -6,13 +6,12 @@
  * Sending an email queues it in the same transaction as the status move, the outbound
  * interaction and the campaign target's move to `sent`.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { campaign_targets, DRAFT_TYPES, outreach_drafts, type DraftType } from '../../db/schema/marketing.ts';
+import { campaign_targets, DRAFT_TYPES, type DraftType } from '../../db/schema/marketing.ts';
 import { withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
 import { actingUserId, requireRole } from '../identity/roles.ts';
-import { writeAudit } from '../platform/audit.ts';
 import { enqueueEmail, formatAddress } from '../platform/email.ts';
 import { applyUpdate, fetchRow, insertRecord, updateRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
@@ -113,6 +112,9 @@ export const DraftIdInput = z.strictObject({
 });
 export type DraftIdInput = z.infer<typeof DraftIdInput>;
 
+/** The update of a verb, refused (PRECONDITION_FAILED) when the caller read another version. */
+const versioned = (input: DraftIdInput, operation: string) => ({ operation, ...(input.expected_version !== undefined ? { expectedVersion: input.expected_version } : {}) });
+
 /** A person approves a draft as it is now: its text and recipient are what will be sent. */
 export async function approveDraft(ctx: Ctx, input: DraftIdInput): Promise<Row> {
   if (ctx.actor.type === 'agent' || ctx.actor.type === 'system' || ctx.actor.type === 'anonymous') {
@@ -123,17 +125,12 @@ export async function approveDraft(ctx: Ctx, input: DraftIdInput): Promise<Row> 
   requireRole(ctx, 'editor', 'Approving an outreach draft');
   return withTx(ctx, async (tx) => {
     const draft = await lockDraft(tx, input.id);
-    if (input.expected_version !== undefined && draft.version !== input.expected_version) {
-      throw new AppError('PRECONDITION_FAILED', `outreach draft ${input.id} has changed since version ${input.expected_version}; it is now at version ${String(draft.version)}: read it again before approving`, {
-        details: { current_version: draft.version },
-      });
-    }
     if (draft.status !== 'draft') {
       throw statusConflict(String(draft.status), `Only a draft can be approved; this one is ${String(draft.status)}`, []);
     }
     const problems = emailProblems(draft);
     if (problems.length) throw invalid(problems);
-    return applyUpdate(tx, drafts(), input.id, { status: 'approved', approved_by: actingUserId(tx.actor), approved_at: tx.now() }, { operation: 'outreach_drafts.approve' });
+    return applyUpdate(tx, drafts(), input.id, { status: 'approved', approved_by: actingUserId(tx.actor), approved_at: tx.now() }, versioned(input, 'outreach_drafts.approve'));
   });
 }
 
@@ -151,11 +148,6 @@ export async function sendDraft(ctx: Ctx, input: DraftIdInput): Promise<SentDraf
   requireRole(ctx, 'editor', 'Sending an outreach draft');
   return withTx(ctx, async (tx) => {
     const draft = await lockDraft(tx, input.id);
-    if (input.expected_version !== undefined && draft.version !== input.expected_version) {
-      throw new AppError('PRECONDITION_FAILED', `outreach draft ${input.id} has changed since version ${input.expected_version}; it is now at version ${String(draft.version)}`, {
-        details: { current_version: draft.version },
-      });
-    }
     if (draft.status !== 'approved') {
       const status = String(draft.status);
       const message =
@@ -191,7 +183,7 @@ export async function sendDraft(ctx: Ctx, input: DraftIdInput): Promise<SentDraf
       });
     }
     const now = tx.now();
-    const sent = await applyUpdate(tx, drafts(), String(draft.id), { status: 'sent', sent_at: now }, { operation: 'outreach_drafts.send' });
+    const sent = await applyUpdate(tx, drafts(), String(draft.id), { status: 'sent', sent_at: now }, versioned(input, 'outreach_drafts.send'));
 
     const interactionValues = {
       type: INTERACTION_TYPE[type],
@@ -251,19 +243,6 @@ export async function discardDraft(ctx: Ctx, input: DiscardInput): Promise<Row> 
     if (draft.status !== 'draft' && draft.status !== 'approved') {
       throw statusConflict(String(draft.status), `Only a draft or an approved draft can be discarded; this one is ${String(draft.status)}`, []);
     }
-    const [row] = await tx.db
-      .update(outreach_drafts)
-      .set({ status: 'discarded', updated_at: tx.now(), version: sql`${outreach_drafts.version} + 1` })
-      .where(eq(outreach_drafts.id, String(draft.id)))
-      .returning();
-    await writeAudit(tx, {
-      action: 'update',
-      table: 'outreach_drafts',
-      recordId: String(draft.id),
-      operation: 'outreach_drafts.discard',
-      before: { status: draft.status },
-      after: { status: 'discarded', ...(input.reason ? { reason: input.reason } : {}) },
-    });
-    return row as Row;
+    return applyUpdate(tx, drafts(), String(draft.id), { status: 'discarded' }, { operation: 'outreach_drafts.discard', ...(input.reason ? { auditNote: { reason: input.reason } } : {}) });
   });
 }

@@ -20,7 +20,7 @@ import {
 } from '../../db/schema/marketing.ts';
 import { LEAD_SOURCES } from '../../db/schema/sales.ts';
 import { divRound, fromUnits, toUnits } from '../assessment/roi.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { queryRows, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { actingUserId } from '../identity/roles.ts';
@@ -44,14 +44,12 @@ export const MAX_SEGMENT = 10_000;
 /** Ids per audit row, as a bulk create writes them. */
 const AUDIT_CHUNK = 5_000;
 
-type Rows<T> = { rows: T[] };
-const exec = async <T>(ctx: Ctx, query: SQL): Promise<T[]> => ((await ctx.db.execute(query)) as unknown as Rows<T>).rows;
 
 // ---------------------------------------------------------------------------
 // Hooks of the generic layer (resources.ts)
 
 async function campaignState(ctx: Ctx, campaignId: string): Promise<{ status: string; archived_at: unknown } | undefined> {
-  const [row] = await exec<{ status: string; archived_at: unknown }>(ctx, sql`select status, archived_at from campaigns where id = ${campaignId}::uuid`);
+  const [row] = await queryRows<{ status: string; archived_at: unknown }>(ctx, sql`select status, archived_at from campaigns where id = ${campaignId}::uuid`);
   return row;
 }
 
@@ -83,7 +81,7 @@ export async function campaignTargetBeforeInsert(ctx: Ctx, values: Row): Promise
   if (target.archived_at !== null && target.archived_at !== undefined) {
     throw invalid([{ field: 'target_id', message: `names an archived ${type}; restore it first` }]);
   }
-  const [existing] = await exec<{ id: string }>(
+  const [existing] = await queryRows<{ id: string }>(
     ctx,
     sql`select id from campaign_targets where campaign_id = ${values.campaign_id as string}::uuid and target_type = ${type} and target_id = ${values.target_id as string}::uuid`,
   );
@@ -125,10 +123,10 @@ export async function removeCampaignTargetsOf(ctx: Ctx, type: CampaignTargetType
     type === 'company'
       ? sql`(target_type = 'company' and target_id = ${id}::uuid) or (target_type = 'contact' and target_id in (select c.id from contacts c where c.company_id = ${id}::uuid))`
       : sql`target_type = ${type} and target_id = ${id}::uuid`;
-  const removed = await exec<{ id: string }>(ctx, sql`delete from campaign_targets where ${match} returning id`);
+  const removed = await queryRows<{ id: string }>(ctx, sql`delete from campaign_targets where ${match} returning id`);
   if (!removed.length) return 0;
   const ids = removed.map((r) => r.id);
-  await exec(ctx, sql`delete from status_history where entity_type = 'campaign_target' and entity_id = any(${uuidArray(ids)})`);
+  await queryRows(ctx, sql`delete from status_history where entity_type = 'campaign_target' and entity_id = any(${uuidArray(ids)})`);
   await writeAudit(ctx, { action: 'delete', table: 'campaign_targets', operation: `${TARGET_TABLE[type]}.delete`, before: { target_type: type, target_id: id, count: ids.length, ids } });
   return ids.length;
 }
@@ -239,7 +237,7 @@ async function checkList(ctx: Ctx, targets: NonNullable<AddTargetsInput['targets
   for (const [type, ids] of byType) {
     const res = resource(TARGET_TABLE[type]);
     const visible = visibleCondition(res, scope);
-    const rows = await exec<{ id: string; archived: boolean }>(
+    const rows = await queryRows<{ id: string; archived: boolean }>(
       ctx,
       sql`select id, archived_at is not null as archived from ${sql.identifier(res.tableName)} where id = any(${uuidArray([...ids])})${visible ? sql` and ${visible}` : sql``}`,
     );
@@ -302,7 +300,7 @@ export async function addTargets(ctx: Ctx, input: AddTargetsInput): Promise<AddT
       matched = sql`${segmentQuery(seg!, scope)} limit ${MAX_SEGMENT + 1}`;
     }
     const now = tx.now().toISOString();
-    const [result] = await exec<{ matched: number; ids: string[] }>(
+    const [result] = await queryRows<{ matched: number; ids: string[] }>(
       tx,
       sql`with matched as (${matched}),
         ins as (
@@ -361,7 +359,7 @@ function moneyFigures(conversions: bigint, spend: bigint | null, revenue: bigint
 export async function campaignPerformance(ctx: Ctx, input: { id: string }) {
   const campaign = await getRecord(ctx, resource('campaigns'), input.id);
   const id = campaign.id as string;
-  const byCurrency = await exec<MoneyRow>(
+  const byCurrency = await queryRows<MoneyRow>(
     ctx,
     sql`select currency, count(*)::int as periods,
           sum(impressions)::text as impressions, sum(opens)::text as opens, sum(clicks)::text as clicks, sum(conversions)::text as conversions,
@@ -405,14 +403,14 @@ export async function campaignPerformance(ctx: Ctx, input: { id: string }) {
     budget_used: single && single.currency === campaign.currency ? percent(spend, budget) : null,
   };
 
-  const series = await exec<Row>(
+  const series = await queryRows<Row>(
     ctx,
     sql`select id, period::text as period, impressions, opens, clicks, conversions, spend::text as spend, revenue::text as revenue, currency,
           cost_per_conversion::text as cost_per_conversion, roi::text as roi
         from campaign_metrics where campaign_id = ${id}::uuid and archived_at is null order by period, id`,
   );
 
-  const funnel = await exec<{ status: string; target_type: string; n: number }>(
+  const funnel = await queryRows<{ status: string; target_type: string; n: number }>(
     ctx,
     sql`select status, target_type, count(*)::int as n from campaign_targets
         where campaign_id = ${id}::uuid and archived_at is null group by status, target_type`,
@@ -427,7 +425,7 @@ export async function campaignPerformance(ctx: Ctx, input: { id: string }) {
     total += n;
   }
 
-  const drafts = await exec<{ status: string; n: number }>(
+  const drafts = await queryRows<{ status: string; n: number }>(
     ctx,
     sql`select status, count(*)::int as n from outreach_drafts where campaign_id = ${id}::uuid and archived_at is null group by status`,
   );

@@ -9,11 +9,11 @@
  * given one (the company they came with). The row keeps the company they came from even if
  * the contact later moves.
  */
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ATTENDEE_STATUSES, DRAFT_STATUSES, event_attendees } from '../../db/schema/marketing.ts';
 import { contacts } from '../../db/schema/sales.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { queryRows, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { visibilityScope, visibleCondition } from '../platform/visibility.ts';
@@ -21,8 +21,6 @@ import { applyUpdate, fetchRow, getRecord, insertRecord, listRecords, restoreRec
 import { resource } from '../resources.ts';
 import { logInteraction, touchLastContacted } from './workflow.ts';
 
-type Rows<T> = { rows: T[] };
-const exec = async <T>(ctx: Ctx, query: SQL): Promise<T[]> => ((await ctx.db.execute(query)) as unknown as Rows<T>).rows;
 
 /** The type of the interaction a check-in logs (event_id says which event). */
 export const CHECK_IN_INTERACTION_TYPE = 'event';
@@ -48,7 +46,7 @@ export async function attendeeBeforeInsert(ctx: Ctx, values: Row): Promise<Row> 
   const out = { ...values };
   if (out.company_id === undefined || out.company_id === null) out.company_id = contact.company_id ?? null;
   else if (contact.company_id !== null && out.company_id !== contact.company_id) throw wrongCompany(contact);
-  const [existing] = await exec<{ id: string; status: string }>(
+  const [existing] = await queryRows<{ id: string; status: string }>(
     ctx,
     sql`select id, status from event_attendees where event_id = ${values.event_id as string}::uuid and contact_id = ${values.contact_id as string}::uuid`,
   );
@@ -84,7 +82,7 @@ type AttendeeRow = { id: string; contact_id: string; company_id: string | null; 
 export async function eventAttendance(ctx: Ctx, input: z.infer<typeof AttendanceInput>) {
   const event = await getRecord(ctx, resource('events'), input.event_id);
   const id = event.id as string;
-  const rows = await exec<AttendeeRow>(
+  const rows = await queryRows<AttendeeRow>(
     ctx,
     sql`select a.id, a.contact_id, a.company_id, co.name as company_name, c.name, c.role_title as title, a.status, a.role
         from event_attendees a join contacts c on c.id = a.contact_id left join companies co on co.id = a.company_id
@@ -100,12 +98,12 @@ export async function eventAttendance(ctx: Ctx, input: z.infer<typeof Attendance
 
   const interactionsRes = resource('interactions');
   const visible = visibleCondition(interactionsRes, await visibilityScope(ctx));
-  const [counted] = await exec<{ n: number }>(
+  const [counted] = await queryRows<{ n: number }>(
     ctx,
     sql`select count(*)::int as n from interactions where event_id = ${id}::uuid and archived_at is null${visible ? sql` and ${visible}` : sql``}`,
   );
   const latest = await listRecords(ctx, interactionsRes, { filters: [{ field: 'event_id', op: 'eq', value: id }], sort: '-interaction_date', limit: 20 });
-  const drafts = await exec<{ status: string; n: number }>(
+  const drafts = await queryRows<{ status: string; n: number }>(
     ctx,
     sql`select status, count(*)::int as n from outreach_drafts where event_id = ${id}::uuid and archived_at is null group by status`,
   );

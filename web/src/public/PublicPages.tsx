@@ -198,6 +198,43 @@ function missing(c: Contact, required: boolean): Record<string, string> {
   return errors;
 }
 
+/**
+ * What every public form does on submit: show the errors the browser found and stop if there
+ * are any; otherwise post the form's own fields with the attribution, the honeypot and the time
+ * on screen added, and on a refusal show the server's field errors and why it refused.
+ */
+function usePublicSubmit(attribution: Attribution) {
+  const [honeypot, setHoneypot] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const elapsed = useShownAt();
+  const forget = (field: string) => setErrors((e) => without(e, field));
+
+  const send = async <T,>(local: Record<string, string>, path: string, fields: () => Record<string, unknown>, done: (r: T) => void) => {
+    setErrors(local);
+    setError(null);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      const r = await api<T>('POST', path, {
+        ...fields(),
+        ...attribution,
+        website: honeypot,
+        elapsed_ms: elapsed(),
+      });
+      done(r);
+    } catch (err) {
+      setErrors(fieldErrorsOf(err));
+      setError(refusalText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return { honeypot, setHoneypot, errors, setErrors, forget, error, busy, send };
+}
+
 // ---------------------------------------------------------------------------
 // The quiz
 
@@ -227,12 +264,8 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
   const [step, setStep] = useState(0);
   const [answers, setAnswers] = useState<Record<string, number>>({});
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
-  const [honeypot, setHoneypot] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { honeypot, setHoneypot, errors, setErrors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [result, setResult] = useState<QuizResult | null>(null);
-  const elapsed = useShownAt();
   const started = useRef(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const total = groups.length + 1;
@@ -263,26 +296,7 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const local = missing(contact, true);
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      const r = await api<QuizResult>('POST', '/api/v1/public/readiness', {
-        answers,
-        ...contactBody(contact),
-        ...attribution,
-        website: honeypot,
-        elapsed_ms: elapsed(),
-      });
-      setResult(r);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      setError(refusalText(err));
-    } finally {
-      setBusy(false);
-    }
+    await send<QuizResult>(missing(contact, true), '/api/v1/public/readiness', () => ({ answers, ...contactBody(contact) }), setResult);
   };
 
   if (result) return <QuizResultView result={result} headingRef={heading} />;
@@ -328,7 +342,7 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
       </h1>
       <p className="muted">You will see your score straight away; we will also email it to you with what to do next.</p>
       <form onSubmit={submit} noValidate>
-        <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={(f) => setErrors((e) => without(e, f))} />
+        <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={forget} />
         <Honeypot value={honeypot} onChange={setHoneypot} />
         <Alert>{error}</Alert>
         <div className="actions">
@@ -441,12 +455,8 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
   const [setup, setSetup] = useState('');
   const [monthly, setMonthly] = useState('0');
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
-  const [honeypot, setHoneypot] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { honeypot, setHoneypot, errors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [figures, setFigures] = useState<RoiFigures | null>(null);
-  const elapsed = useShownAt();
   const resultRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -455,7 +465,7 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
 
   const setTeam = (i: number, k: keyof Team, v: string) => {
     setTeams((ts) => ts.map((t, j) => (j === i ? { ...t, [k]: v } : t)));
-    setErrors((e) => without(e, `teams[${i}].${k}`));
+    forget(`teams[${i}].${k}`);
   };
 
   const submit = async (e: FormEvent) => {
@@ -468,28 +478,13 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
     });
     if (!/^\d+(\.\d{1,2})?$/.test(setup.trim())) local.setup_cost = 'Enter an amount such as 15000';
     if (!/^\d+(\.\d{1,2})?$/.test(monthly.trim())) local.monthly_cost = 'Enter an amount such as 500, or 0';
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      const r = await api<RoiFigures>('POST', '/api/v1/public/roi', {
-        currency,
-        teams: teams.map((t) => ({ ...(t.name.trim() ? { name: t.name.trim() } : {}), employees: Number(t.employees), average_salary: t.average_salary.trim(), inefficiency_percent: t.inefficiency_percent.trim() })),
-        setup_cost: setup.trim(),
-        monthly_cost: monthly.trim(),
-        ...contactBody(contact),
-        ...attribution,
-        website: honeypot,
-        elapsed_ms: elapsed(),
-      });
-      setFigures(r);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      setError(refusalText(err));
-    } finally {
-      setBusy(false);
-    }
+    await send<RoiFigures>(local, '/api/v1/public/roi', () => ({
+      currency,
+      teams: teams.map((t) => ({ ...(t.name.trim() ? { name: t.name.trim() } : {}), employees: Number(t.employees), average_salary: t.average_salary.trim(), inefficiency_percent: t.inefficiency_percent.trim() })),
+      setup_cost: setup.trim(),
+      monthly_cost: monthly.trim(),
+      ...contactBody(contact),
+    }), setFigures);
   };
 
   return (
@@ -541,19 +536,19 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
           <Field label={`One-off setup cost (${currency})`} error={errors.setup_cost} required>
             {(p) => <input {...p} type="text" inputMode="decimal" maxLength={15} value={setup} onChange={(e) => {
               setSetup(e.target.value);
-              setErrors((x) => without(x, 'setup_cost'));
+              forget('setup_cost');
             }} />}
           </Field>
           <Field label={`Monthly cost (${currency})`} error={errors.monthly_cost} hint="Licences and support; 0 if none">
             {(p) => <input {...p} type="text" inputMode="decimal" maxLength={15} value={monthly} onChange={(e) => {
               setMonthly(e.target.value);
-              setErrors((x) => without(x, 'monthly_cost'));
+              forget('monthly_cost');
             }} />}
           </Field>
         </div>
         <fieldset className="group">
           <legend>Want a copy and a chat about it? (optional)</legend>
-          <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={(f) => setErrors((e) => without(e, f))} required={false} />
+          <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={forget} required={false} />
         </fieldset>
         <Honeypot value={honeypot} onChange={setHoneypot} />
         <Alert>{error}</Alert>
@@ -597,37 +592,17 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
 function ContactPage({ attribution, embedded }: { attribution: Attribution; embedded: boolean }) {
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
   const [message, setMessage] = useState('');
-  const [honeypot, setHoneypot] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { honeypot, setHoneypot, errors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [thanks, setThanks] = useState<string | null>(null);
-  const elapsed = useShownAt();
 
   useEffect(() => track(attribution, 'form_viewed', { form: embedded ? 'embed_contact' : 'contact' }), [attribution, embedded]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const local = missing(contact, true);
-    setErrors(local);
-    setError(null);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    try {
-      const r = await api<{ received: true; message: string }>('POST', '/api/v1/public/leads', {
-        ...contactBody(contact),
-        ...(message.trim() ? { message: message.trim() } : {}),
-        ...attribution,
-        website: honeypot,
-        elapsed_ms: elapsed(),
-      });
-      setThanks(r.message);
-    } catch (err) {
-      setErrors(fieldErrorsOf(err));
-      setError(refusalText(err));
-    } finally {
-      setBusy(false);
-    }
+    await send<{ received: true; message: string }>(missing(contact, true), '/api/v1/public/leads', () => ({
+      ...contactBody(contact),
+      ...(message.trim() ? { message: message.trim() } : {}),
+    }), (r) => setThanks(r.message));
   };
 
   if (thanks) {
@@ -641,11 +616,11 @@ function ContactPage({ attribution, embedded }: { attribution: Attribution; embe
     <section aria-labelledby="contact-title">
       <h1 id="contact-title">{embedded ? 'Get in touch' : 'Talk to us about AI for your business'}</h1>
       <form onSubmit={submit} noValidate>
-        <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={(f) => setErrors((e) => without(e, f))} />
+        <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={forget} />
         <Field label="How can we help?" error={errors.message}>
           {(p) => <textarea {...p} rows={5} maxLength={4000} value={message} onChange={(e) => {
               setMessage(e.target.value);
-              setErrors((x) => without(x, 'message'));
+              forget('message');
             }} />}
         </Field>
         <Honeypot value={honeypot} onChange={setHoneypot} />

@@ -10,6 +10,7 @@
  * set to when the step happened, so status history has realistic durations.
  */
 import { sql } from 'drizzle-orm';
+import { approveDraft } from '../core/assistant/drafts.ts';
 import { localDate, withTx, type Ctx } from '../core/context.ts';
 import type { Argon2Params } from '../core/identity/options.ts';
 import { createUser } from '../core/identity/users.ts';
@@ -22,7 +23,7 @@ import { calculateRoi } from '../core/assessment/roi.ts';
 import { ingestUsage, MAX_USAGE_ROWS } from '../core/measurement/usage.ts';
 import { updateSettings } from '../core/platform/settings.ts';
 import { recomputeAllHealth } from '../core/sales/health.ts';
-import { createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
+import { applyUpdate, createRecord, createRecords, insertRecord, reassignRecord, updateRecord, validateCreate, type Row } from '../core/resource.ts';
 import { resource } from '../core/resources.ts';
 import {
   completeMeeting,
@@ -1608,12 +1609,10 @@ async function buildSalesAssistant(w: World) {
       content: `Hi ${contact.first}, we help Sydney builders give estimators and supervisors back 5–10 hours a week with Claude. Would you join us for breakfast in Parramatta on the ${w.ds(20)}?`,
     });
     if (status === 'draft') continue;
-    const { approveDraft } = await import('../core/assistant/drafts.ts');
     await approveDraft(w.cxAs(w.users.admin, at + 0.5), { id: id(draft) });
     if (status !== 'sent') continue;
     // Sent weeks ago: the email left the outbox long since, so the demo records the send (status, and the outbound
     // interaction) without queueing a message to the contact again.
-    const { applyUpdate } = await import('../core/resource.ts');
     await applyUpdate(w.cx(at + 0.6), r('outreach_drafts'), id(draft), { status: 'sent', sent_at: w.dt(at + 0.6) }, { operation: 'outreach_drafts.send' });
     await add(w.cxAs(w.users.admin, at + 0.6), 'interactions', {
       company_id: co.id,

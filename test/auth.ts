@@ -62,3 +62,24 @@ export async function callApi(app: ApiClient, who: { key: string }, method: stri
   expect(r.status, `${method} ${url}: ${text}`).toBe(status ?? (method === 'POST' ? 201 : 200));
   return text ? (JSON.parse(text) as Record<string, any>) : {};
 }
+
+export type Reply = { status: number; body: any };
+
+/** Sends a request as `who` (its API key) and answers the status and the parsed body, whatever the status. */
+export async function sendAs(who: ApiClient, method: string, path: string, body?: unknown): Promise<Reply> {
+  const init: RequestInit = { method };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { 'content-type': 'application/json' };
+  }
+  const r = await who.request(path, init);
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The body of a reply that must have `status`; the body is in the failure message otherwise. */
+export async function expectStatus(p: Promise<Reply>, status = 200): Promise<any> {
+  const r = await p;
+  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  return r.body;
+}

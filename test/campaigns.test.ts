@@ -10,11 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { deleteRecord } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
-type Reply = { status: number; body: any };
 
 dbSuite('campaigns', ({ database, ctx }) => {
   let app: App;
@@ -24,21 +23,8 @@ dbSuite('campaigns', ({ database, ctx }) => {
   let vic: SignedIn;
   const tag = () => randomBytes(4).toString('hex');
 
-  const send = async (who: SignedIn, method: string, path: string, body?: unknown): Promise<Reply> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
-    }
-    const r = await who.request(path, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const ok = async (p: Promise<Reply>, status = 200) => {
-    const r = await p;
-    expect(r.status, JSON.stringify(r.body)).toBe(status);
-    return r.body;
-  };
+  const send = sendAs;
+  const ok = expectStatus;
   const refused = async (p: Promise<Reply>, status: number, field?: string) => {
     const r = await p;
     expect(r.status, JSON.stringify(r.body)).toBe(status);

@@ -6,11 +6,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
-type Reply = { status: number; body: any };
 
 dbSuite('events', ({ database }) => {
   let app: App;
@@ -20,21 +19,8 @@ dbSuite('events', ({ database }) => {
   let vic: SignedIn;
   const tag = () => randomBytes(4).toString('hex');
 
-  const send = async (who: SignedIn, method: string, path: string, body?: unknown): Promise<Reply> => {
-    const init: RequestInit = { method };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
-    }
-    const r = await who.request(path, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const ok = async (p: Promise<Reply>, status = 200) => {
-    const r = await p;
-    expect(r.status, JSON.stringify(r.body)).toBe(status);
-    return r.body;
-  };
+  const send = sendAs;
+  const ok = expectStatus;
   const refused = async (p: Promise<Reply>, status: number, field?: string) => {
     const r = await p;
     expect(r.status, JSON.stringify(r.body)).toBe(status);

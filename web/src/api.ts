@@ -73,7 +73,8 @@ export function query(params: Record<string, string | number | boolean | null | 
 }
 
 /** A row as the API sends it: the table's columns, with timestamps as ISO strings. */
-type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+/** A row as JSON carries it: dates as ISO strings. */
+export type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
 export type Me = { actor: { type: string; id: string | null; label: string; role: UserRole }; user: { id: string; email: string; name: string | null; digest_enabled: boolean } | null };
 export type Company = AsJson<typeof companies.$inferSelect>;

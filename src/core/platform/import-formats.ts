@@ -10,21 +10,10 @@ import { invalid } from '../errors.ts';
 import type { Field } from '../fields.ts';
 import { resource } from '../resources.ts';
 import { USAGE_COLUMNS } from '../measurement/usage-rows.ts';
+import { RELATION_FIELDS } from './import-relations.ts';
 
 /** Rows one import takes; a larger file is split by the person importing it. */
 export const MAX_IMPORT_ROWS = 50_000;
-
-/**
- * Fields that are not columns of the target but name a related record by its natural key:
- * a contact's company by name or website, an interaction's contact by email.
- */
-export const RELATION_FIELDS: Record<ImportTarget, readonly string[]> = {
-  companies: [],
-  contacts: ['company_name', 'company_domain'],
-  leads: [],
-  interactions: ['company_name', 'company_domain', 'contact_email'],
-  ai_usage: ['contact_email'],
-};
 
 /** The fields a column may map to: the target's writable fields and its relation fields. */
 export function importFields(target: ImportTarget): string[] {

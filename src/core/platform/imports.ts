@@ -38,9 +38,9 @@ import {
   importFields,
   parseImportCsv,
   presetField,
-  RELATION_FIELDS,
   type ParsedCsv,
 } from './import-formats.ts';
+import { RELATION_FIELDS } from './import-relations.ts';
 
 /** Row errors a preview lists and a job keeps; the totals count them all. */
 export const MAX_LISTED_ROW_ERRORS = 200;

@@ -6,7 +6,10 @@
  * background worker, followed here with import.status until it is done.
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, messageOf } from '../api.ts';
+import type { ImportRowError } from '../../../src/db/schema/imports.ts';
+import type { ImportJob, MappingSource, PreviewResult } from '../../../src/core/platform/imports.ts';
+import { RELATION_FIELDS } from '../../../src/core/platform/import-relations.ts';
+import { api, messageOf, type AsJson } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, useSchema } from '../schema.tsx';
 import { Alert, Badge, formatDateTime, formatNumber, Loaded, Notice, useAsync } from '../ui/ui.tsx';
@@ -18,14 +21,6 @@ const FORMATS = ['generic', 'hubspot', 'pipedrive'] as const;
 type Format = (typeof FORMATS)[number];
 const FORMAT_LABEL: Record<Format, string> = { generic: 'a CSV file of our own (or anyone’s)', hubspot: 'a HubSpot export', pipedrive: 'a Pipedrive export' };
 
-/** The fields a column may feed besides the table's own: the relations matched by natural key (as src/core/platform/import-formats.ts has them). */
-const RELATION_FIELDS: Record<Target, string[]> = {
-  companies: [],
-  contacts: ['company_name', 'company_domain'],
-  leads: [],
-  interactions: ['company_name', 'company_domain', 'contact_email'],
-  ai_usage: ['contact_email'],
-};
 const RELATION_LABEL: Record<string, string> = {
   company_name: 'Company (matched by name)',
   company_domain: 'Company (matched by website domain)',
@@ -35,7 +30,6 @@ const RELATION_LABEL: Record<string, string> = {
 /** A little under the server's 32 MB limit on the CSV text. */
 const MAX_FILE_BYTES = 30 * 1024 * 1024;
 
-type MappingSource = 'request' | 'remembered' | 'preset' | 'name';
 const SOURCE_LABEL: Record<MappingSource, string> = {
   request: 'your choices',
   remembered: 'the mapping you last used for these columns',
@@ -43,45 +37,9 @@ const SOURCE_LABEL: Record<MappingSource, string> = {
   name: 'the column names',
 };
 
-type RowError = { row: number; field: string; column: string | null; message: string };
-type MappedColumn = { column: string; field: string | null; source: MappingSource | null };
-type Preview = {
-  target: Target;
-  format: Format;
-  detected_format: Format;
-  mapping: MappedColumn[];
-  mapping_source: MappingSource;
-  unmapped_columns: string[];
-  total_rows: number;
-  would_create: number;
-  would_update: number;
-  would_skip: number;
-  error_rows: number;
-  companies_to_create: number;
-  errors: RowError[];
-  errors_total: number;
-};
-type Job = {
-  id: string;
-  target: Target;
-  source_format: Format;
-  file_name: string | null;
-  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-  total_rows: number;
-  processed_rows: number;
-  percent: number;
-  created_count: number;
-  updated_count: number;
-  skipped_count: number;
-  error_count: number;
-  errors: RowError[];
-  errors_truncated: boolean;
-  failure: string | null;
-  done: boolean;
-  started_at: string | null;
-  finished_at: string | null;
-  created_at: string;
-};
+type RowError = ImportRowError;
+type Preview = PreviewResult;
+type Job = AsJson<ImportJob>;
 
 const STATUS_TONE: Record<Job['status'], 'good' | 'bad' | 'warn' | 'plain'> = { pending: 'plain', running: 'plain', completed: 'good', failed: 'bad', cancelled: 'warn' };
 const rows = (n: number) => `${formatNumber(n)} ${n === 1 ? 'row' : 'rows'}`;

@@ -4,6 +4,7 @@
  * sent yet, and what the assistant's calls cost: by month as a chart, and per workflow and
  * model with calls, errors, tokens and exact cost per currency, over a range of days.
  */
+import type { LlmCostSummary } from '../../../src/core/measurement/llm.ts';
 import { useId, useState } from 'react';
 import { api, ApiError, query, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
@@ -17,8 +18,7 @@ import './assistant.css';
 import './engagement.css';
 
 type Row = Record<string, unknown>;
-type Totals = { calls: number; errors: number; prompt_tokens: number; completion_tokens: number; total_tokens: number; cost: string; currency: string };
-type Summary = { from: string | null; to: string | null; by: string; totals: Totals[]; items: Array<Totals & { workflow_name: string; model: string; month?: string }> };
+type Summary = LlmCostSummary;
 
 export function AssistantPage() {
   const status = useAssistantStatus();

@@ -7,6 +7,7 @@
  * tied to it and its status history. Every act goes through the real table or operation, and
  * only the acts the person's role allows are offered.
  */
+import type { AddTargetsResult } from '../../../src/core/sales/campaigns.ts';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, messageOf, query, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
@@ -32,7 +33,6 @@ export type Performance = {
   targets: { total: number; by_status: Record<string, number>; by_type: Record<string, number>; reached: number };
   outreach_drafts: { total: number; by_status: Record<string, number> };
 };
-type AddTargetsResult = { campaign_id: string; added: number; already_targeted: number; refused: { index: number; field: string; message: string }[]; matched?: number };
 
 const enc = encodeURIComponent;
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));

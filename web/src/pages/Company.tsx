@@ -7,6 +7,7 @@
  * Also exports the small pieces the assessment screens share: a related-records table, a
  * button that opens an action in a dialog, status tones and value formatting.
  */
+import type { SuggestedServices } from '../../../src/core/assistant/catalog-fit.ts';
 import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, ApiError, messageOf, query, runOperation, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
@@ -604,7 +605,7 @@ function Overview({ company, reload }: { company: Row; reload: number }) {
   );
 }
 
-type Suggested = { industry: { id: string; name: string } | null; items: { service_id: string; name: string; service_category?: string; tier?: string | null; fit_notes: string | null }[]; message?: string };
+type Suggested = SuggestedServices;
 
 /** The catalog's services linked to the company's industry (services.suggest), or the server's word on why there are none. */
 function SuggestedServices({ companyId, reload }: { companyId: string; reload: number }) {

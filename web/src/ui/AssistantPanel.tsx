@@ -7,6 +7,7 @@
  *
  * Also exports what the Assistant page shares: the status, cost formatting and a draft's badge.
  */
+import type { AssistantStatus } from '../../../src/core/assistant/operations.ts';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, messageOf, query, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
@@ -18,15 +19,7 @@ import { Alert, Badge, Dialog, fieldErrorsOf, formatDateTime, formatNumber, Load
 
 type Row = Record<string, unknown>;
 
-export type AssistantStatus = {
-  configured: boolean;
-  provider: string | null;
-  model: string | null;
-  host: string | null;
-  timeout_ms: number | null;
-  max_tokens: number | null;
-  message?: string;
-};
+export type { AssistantStatus };
 
 export const SETTINGS = ['THROUGHLINE_LLM_PROVIDER', 'THROUGHLINE_LLM_MODEL', 'THROUGHLINE_LLM_API_KEY'] as const;
 

@@ -77,6 +77,19 @@ function inputJsonSchema(op: Operation): Json {
   }
 }
 
+/** The component name of an action's documented result: insights.funnel → InsightsFunnelResult. */
+export const resultSchemaName = (op: Operation) => `${op.name.split(/[._]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}Result`;
+
+function outputJsonSchema(op: Operation): Json | undefined {
+  if (!op.output) return undefined;
+  try {
+    const { $schema: _drop, ...schema } = z.toJSONSchema(op.output, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+    return schema;
+  } catch {
+    return undefined;
+  }
+}
+
 function operationObject(op: Operation): Json {
   const res = op.resource;
   const name = res ? pascal(res.name) : '';
@@ -159,7 +172,7 @@ function operationObject(op: Operation): Json {
         const required = ((schema.required as string[] | undefined) ?? []).filter((r) => !pathParams.some((p) => p.name === r));
         o.requestBody = { required: true, content: json({ type: 'object', properties: props, ...(required.length ? { required } : {}), additionalProperties: false }) };
       }
-      const result: Json = { description: 'Result', content: json({ type: 'object' }) };
+      const result: Json = { description: 'Result', content: json(op.output && outputJsonSchema(op) ? ref(resultSchemaName(op)) : { type: 'object' }) };
       if (op.download) {
         const files: Record<string, string> = { html: 'text/html', csv: 'text/csv', pdf: 'application/pdf' };
         const content = result.content as Json;
@@ -179,6 +192,8 @@ export function buildOpenApi(operations: Operation[]): Json {
   const seen = new Set<string>();
   for (const op of operations) {
     (paths[op.http.path] ??= {})[op.http.method] = operationObject(op);
+    const output = op.kind === 'action' ? outputJsonSchema(op) : undefined;
+    if (output) schemas[resultSchemaName(op)] = output;
     if (op.resource && !seen.has(op.resource.name)) {
       seen.add(op.resource.name);
       Object.assign(schemas, resourceSchemas(op.resource));

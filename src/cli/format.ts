@@ -1,4 +1,7 @@
-/** Plain-text rendering of records for the terminal. */
+/** Plain-text rendering of records for the terminal, and of results' tables as CSV. */
+import { stringify } from 'csv-stringify/sync';
+import { neutraliseFormula } from '../core/words.ts';
+
 type Row = Record<string, unknown>;
 
 const cell = (v: unknown): string => {
@@ -32,4 +35,25 @@ export function renderRecord(row: Row): string {
   return Object.entries(row)
     .map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`)
     .join('\n');
+}
+
+/** Every key of the rows, in the order they first appear. */
+export function columnsOf(rows: Row[]): string[] {
+  const seen = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r)) seen.add(k);
+  return [...seen];
+}
+
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** Rows as CSV (RFC 4180, CRLF): text a spreadsheet would run as a formula gets its leading apostrophe; figures stay figures. */
+export function rowsToCsv(rows: Row[]): string {
+  const columns = columnsOf(rows);
+  const csvCell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return PLAIN_NUMBER.test(s) ? s : neutraliseFormula(s);
+  };
+  return stringify([columns, ...rows.map((r) => columns.map((c) => csvCell(r[c])))], { record_delimiter: 'windows' });
 }

@@ -23,7 +23,7 @@ import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess, type Logger } from '../server.ts';
-import { pickColumns, renderRecord, renderTable } from './format.ts';
+import { columnsOf, pickColumns, renderRecord, renderTable, rowsToCsv } from './format.ts';
 import { callRemote } from './remote.ts';
 
 type Row = Record<string, unknown>;
@@ -150,11 +150,36 @@ function writeFile(d: Download, out: string | undefined) {
   process.stdout.write(bytes);
 }
 
-function print(op: Operation, result: unknown, opts: { json?: boolean; columns?: string; out?: string }) {
+type PrintOptions = { json?: boolean; columns?: string; out?: string; format?: string; table?: string };
+
+/** A result with tables (insights): text tables by default, one table as CSV, or the whole result as JSON. */
+function printTables(op: Operation, result: unknown, opts: PrintOptions): boolean {
+  if (!op.tables || opts.json || opts.format === 'json') return false;
+  const tables = op.tables(result);
+  if (opts.format === 'csv') {
+    const table = opts.table ? tables.find((t) => t.name === opts.table) : tables[0];
+    if (!table) throw new UsageError(`--table ${opts.table}: this result has the tables ${tables.map((t) => t.name).join(', ')}`);
+    const csv = rowsToCsv(table.rows);
+    if (opts.out) {
+      fs.writeFileSync(opts.out, csv);
+      console.error(`Wrote ${opts.out} (${table.name}, ${table.rows.length} rows)`);
+    } else process.stdout.write(csv);
+    if (!opts.table && tables.length > 1) console.error(`(${table.name}; the others: ${tables.slice(1).map((t) => `--table ${t.name}`).join(', ')})`);
+    return true;
+  }
+  if (opts.out) return false;
+  const shown = opts.table ? tables.filter((t) => t.name === opts.table) : tables;
+  if (opts.table && !shown.length) throw new UsageError(`--table ${opts.table}: this result has the tables ${tables.map((t) => t.name).join(', ')}`);
+  console.log(shown.map((t) => `${t.name}\n${t.rows.length ? renderTable(t.rows, columnsOf(t.rows), 32) : '(none)'}`).join('\n\n'));
+  return true;
+}
+
+function print(op: Operation, result: unknown, opts: PrintOptions) {
   if (isDownload(result)) {
     writeFile(result, opts.out);
     return;
   }
+  if (printTables(op, result, opts)) return;
   if (opts.out) {
     fs.writeFileSync(opts.out, JSON.stringify(result, null, 2) + '\n');
     console.error(`Wrote ${opts.out}`);
@@ -195,6 +220,12 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
     }
   }
   cmd.option('--json', 'print JSON');
+  if (op.tables) {
+    cmd
+      .addOption(new Option('--format <format>', 'table (default), csv (one table) or json (the whole result)').choices(['table', 'csv', 'json']))
+      .option('--table <name>', 'only this table of the result (for csv: which one; default the first)')
+      .option('-o, --out <file>', 'write the result to this file');
+  }
   if (op.download) cmd.option('-o, --out <file>', 'write the result to this file');
   const kinds = new Map((op.resource?.fields ?? []).map((f) => [f.name, f.kind]));
   if (op.kind === 'list') {
@@ -253,7 +284,7 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
     }
     if (opts.ifVersion !== undefined) input.expected_version = Number(opts.ifVersion);
     const result = await execute(config(), op, input);
-    print(op, result, opts as { json?: boolean; columns?: string; out?: string });
+    print(op, result, opts as PrintOptions);
   });
 }
 

@@ -46,6 +46,8 @@ import { duplicateOperations } from './platform/duplicates.ts';
 import { importOperations } from './platform/imports.ts';
 import { assistantOperations } from './assistant/operations.ts';
 import { marketingOperations } from './sales/marketing-operations.ts';
+import { insightOperations } from './insights/operations.ts';
+import type { InsightTable } from './insights/common.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export type OperationKind = 'list' | 'get' | 'create' | 'bulk_create' | 'update' | 'archive' | 'restore' | 'delete' | 'action';
@@ -74,8 +76,13 @@ export type Operation<I = any, O = any> = {
   revealsSecret?: true;
   resource?: Resource;
   input: z.ZodType<I>;
-  /** Documents the response; not checked at run time. */
+  /** Documents the response (in OpenAPI, so the typed client has it); not checked at run time. */
   output?: z.ZodType;
+  /**
+   * The result as plain tables (the first is the main one): the CLI prints them as text tables
+   * or CSV (`--format table|csv|json`) instead of JSON.
+   */
+  tables?: (result: O) => InsightTable[];
   /**
    * The operation may answer with a file (a `Download`) instead of JSON: the API sends it
    * with its own content type, the CLI writes it to --out or standard output.
@@ -284,6 +291,7 @@ export const operations: Operation[] = [
   ...importOperations,
   ...marketingOperations,
   ...assistantOperations,
+  ...insightOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

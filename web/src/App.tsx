@@ -35,6 +35,7 @@ const ContactPage = page<{ id: string }>(() => import('./pages/Contact.tsx'), 'C
 const AssistantPage = page(() => import('./pages/Assistant.tsx'), 'AssistantPage');
 const CampaignPage = page<{ id: string }>(() => import('./pages/Campaign.tsx'), 'CampaignPage');
 const EventPage = page<{ id: string }>(() => import('./pages/Event.tsx'), 'EventPage');
+const InsightsPage = page(() => import('./pages/Insights.tsx'), 'InsightsPage');
 
 /** Screens made for a table's records; any other table's record opens the generic record page. */
 const RECORD_SCREENS: Record<string, ComponentType<{ id: string }>> = {
@@ -62,6 +63,7 @@ function Route({ path, schema }: { path: string; schema: SchemaIndex }) {
   if (match('/imports', path)) return <ImportsPage />;
   if (match('/duplicates', path)) return <DuplicatesPage />;
   if (match('/assistant', path)) return <AssistantPage />;
+  if (match('/insights', path)) return <InsightsPage />;
   if ((m = match('/:table/new', path)) && schema.table(m.table!)) return <NewRecordPage table={m.table!} />;
   if ((m = match('/:table/:id', path)) && schema.table(m.table!)) {
     const Screen = RECORD_SCREENS[m.table!];
@@ -89,6 +91,7 @@ const NAV: Array<[string, string, string?]> = [
   ['/assessment', 'Assessment'],
   ['/engagements', 'Engagements'],
   ['/revenue', 'Revenue'],
+  ['/insights', 'Insights'],
   ['/tables', 'All tables'],
 ];
 

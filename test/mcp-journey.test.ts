@@ -40,11 +40,11 @@ const JOURNEY_TIMEOUT = 300_000;
 /** Generous per call: the machine is shared, and a report renders a PDF. */
 const CALL_TIMEOUT = { timeout: 120_000 };
 
-/** The 25 tools an editor's agent is offered (src/mcp/tools.ts). */
+/** The 26 tools an editor's agent is offered (src/mcp/tools.ts). */
 const TOOLS = [
   'log_prospect', 'log_interaction', 'follow_ups_due', 'schedule_meeting', 'start_audit', 'survey_outstanding', 'record_go_no_go',
   'create_proposal', 'accept_proposal', 'schedule_training', 'log_attendance', 'record_task_time', 'log_work', 'log_support_ticket',
-  'record_usage', 'monthly_report', 'roi_trend', 'describe_schema', 'search', 'get', 'list', 'create', 'update', 'lookup', 'act',
+  'record_usage', 'monthly_report', 'aggregate', 'roi_trend', 'describe_schema', 'search', 'get', 'list', 'create', 'update', 'lookup', 'act',
 ];
 
 /** The operations the journey's writes are audited under (their data changes carry the operation's name)… */

@@ -61,7 +61,7 @@ const WRITE_TOOLS = [
   'update',
   'act',
 ];
-const READ_TOOLS = ['follow_ups_due', 'survey_outstanding', 'monthly_report', 'roi_trend', 'describe_schema', 'search', 'get', 'list', 'lookup'];
+const READ_TOOLS = ['follow_ups_due', 'survey_outstanding', 'monthly_report', 'aggregate', 'roi_trend', 'describe_schema', 'search', 'get', 'list', 'lookup'];
 
 /** The business tables a refused or dry-run call must leave as they were. */
 const BUSINESS = ['companies', 'contacts', 'interactions', 'leads', 'deals', 'engagements', 'status_history', 'notes', 'support_tickets', 'ai_usage'];

@@ -350,6 +350,11 @@ const actTools: McpTool[] = [
   named('monthly_report', 'report.monthly', 'The monthly ROI report', {
     description: 'Step 22: the report of one engagement for one month; html, csv or pdf come back as a file',
   }),
+  named('aggregate', 'insights.aggregate', 'Add up the numbers', {
+    description:
+      'Answers "how many hours did Smith save last quarter?", "won value per owner this year", "tickets per week" from the records, never from a guess: one measure over a period, grouped by up to two dimensions, read-only and only over what you may see. ' +
+      'Find the person or company first (search), then filter by its id. The dashboards behind it are read with lookup: insights.funnel, insights.acquisition, insights.sales, insights.delivery, insights.money, insights.calibration',
+  }),
   named('roi_trend', 'report.monthly', 'The trend over the months', {
     description: 'Step 23: hours saved, value, cost and ROI month by month (up to six months ending with the month given), with the change from the first month to the last',
     schema: TrendToolInput,

@@ -79,6 +79,7 @@ export const survey_responses = pgTable(
     index('survey_responses_company_idx').on(t.company_id, t.survey_type),
     index('survey_responses_audit_idx').on(t.audit_id),
     index('survey_responses_created_idx').on(t.created_at, t.id),
+    index('survey_responses_sent_idx').on(t.survey_type, t.survey_sent_date).where(sql`${t.survey_sent}`),
     ...constraints('survey_responses', t),
   ],
 );

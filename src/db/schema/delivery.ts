@@ -524,6 +524,7 @@ export const support_tickets = pgTable(
     index('support_tickets_status_priority_idx').on(t.status, t.priority),
     index('support_tickets_assigned_idx').on(t.assigned_to),
     index('support_tickets_request_date_idx').on(t.request_date),
+    index('support_tickets_resolved_idx').on(t.resolved_at).where(sql`${t.resolved_at} is not null`),
     index('support_tickets_created_idx').on(t.created_at, t.id),
     ...constraints('support_tickets', t, {
       hours_spent: nonNegative,
@@ -599,6 +600,8 @@ export const invoices = pgTable(
     index('invoices_engagement_issue_idx').on(t.engagement_id, t.issue_date),
     index('invoices_status_idx').on(t.status),
     index('invoices_due_date_idx').on(t.due_date),
+    index('invoices_issue_date_idx').on(t.issue_date),
+    index('invoices_paid_date_idx').on(t.paid_date).where(sql`${t.status} = 'paid'`),
     index('invoices_open_due_idx')
       .on(t.due_date)
       .where(sql`${t.status} = 'sent' and ${t.archived_at} is null`),

@@ -91,6 +91,7 @@ export const ai_usage_monthly = pgTable(
       .nullsNotDistinct(),
     index('ai_usage_monthly_company_month_idx').on(t.company_id, t.month),
     index('ai_usage_monthly_contact_idx').on(t.contact_id),
+    index('ai_usage_monthly_month_idx').on(t.month),
     ...constraints('ai_usage_monthly', t, {
       month: (c) => sql`extract(day from ${c}) = 1`,
       tokens_used: nonNegative,

@@ -55,9 +55,14 @@ function linearDomain(values: number[]): [number, number] {
   return lo === hi ? [0, 1] : [lo, hi];
 }
 
-function ticksOf(scale: ReturnType<typeof scaleLinear<number, number>>, count: number): Tick[] {
+/** Ticks of the scale; for counts (every value whole) only whole ones, since a tick at 0.2 of a deal means nothing. */
+function ticksOf(scale: ReturnType<typeof scaleLinear<number, number>>, count: number, values: readonly (number | null)[] = []): Tick[] {
   const format = scale.tickFormat(count, ',f');
-  return scale.ticks(count).map((value) => ({ value, position: round(scale(value)), label: format(value) }));
+  const whole = values.length > 0 && values.every((v) => v === null || Number.isInteger(v));
+  return scale
+    .ticks(count)
+    .filter((value) => !whole || Number.isInteger(value))
+    .map((value) => ({ value, position: round(scale(value)), label: format(value) }));
 }
 
 function round(n: number): number {
@@ -103,7 +108,7 @@ export function barChart(data: BarDatum[], options: { width: number; height?: nu
       height: round(y.bandwidth()),
     };
   });
-  return { width, height, plot, bars, ticks: ticksOf(x, Math.max(2, Math.floor(plot.width / 70))), zero: round(zero), labelX: labelWidth - 6 };
+  return { width, height, plot, bars, ticks: ticksOf(x, Math.max(2, Math.floor(plot.width / 70)), data.map((d) => d.value)), zero: round(zero), labelX: labelWidth - 6 };
 }
 
 export type ColumnSeries = { name: string; color: string; values: (number | null)[]; displays?: string[] };
@@ -159,7 +164,7 @@ export function columnChart(categories: string[], series: ColumnSeries[], option
     plot,
     columns,
     categories: categories.map((label, i) => ({ label, position: round((x0(i) ?? plot.x) + x0.bandwidth() / 2) })),
-    ticks: ticksOf(y, 4),
+    ticks: ticksOf(y, 4, series.flatMap((s) => s.values)),
     zero: round(zero),
     legend: series.map((s) => ({ name: s.name, color: s.color })),
   };
@@ -201,6 +206,6 @@ export function lineChart(series: LineSeries[], options: { width: number; height
       points: s.points.flatMap((p) => (p.y === null ? [] : [{ label: p.x, value: p.y, display: p.display ?? String(p.y), x: round(x(p.x) ?? plot.x), y: round(y(p.y)) }])),
     })),
     xTicks: labels.map((label) => ({ label, position: round(x(label) ?? plot.x) })),
-    yTicks: ticksOf(y, 4),
+    yTicks: ticksOf(y, 4, series.flatMap((s) => s.points.map((p) => p.y))),
   };
 }

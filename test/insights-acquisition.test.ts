@@ -321,6 +321,21 @@ dbSuite('insights.acquisition', ({ database, ctx }) => {
     expect(r.surveys).toEqual({ sent: 0, completed: 0, completion: null });
   });
 
+  it('counts a UTM tag against the campaign whose name reads the same, whatever its case and punctuation (2020)', async () => {
+    const campaign = await create(admin, 'campaigns', { name: 'AI for Builders', type: 'email' });
+    await create(admin, 'campaign_metrics', { campaign_id: campaign.id, period: '2020-05-04', spend: '90.00', currency: 'AUD' });
+    await lead(admin, '2020-05-04T10:00:00Z', 50, { utm_campaign: 'ai-for-builders' });
+    await lead(admin, '2020-05-05T10:00:00Z', 50, { utm_campaign: 'AI_for_Builders' });
+    await lead(admin, '2020-05-06T10:00:00Z', 50, { utm_campaign: 'ai-for-builders-2' }); // another campaign: no match
+    const r = await read(admin, { from: '2020-05-04', to: '2020-05-10' });
+    // 'ai-for-builders' and 'AI_for_Builders' are one key (aiforbuilders): 2 leads, AUD 90.00 ÷ 2 = 45.00 each.
+    expect(r.by_campaign).toEqual([
+      { utm_campaign: 'AI_for_Builders', campaign_id: campaign.id, leads: 2, converted: 0, spend: [{ currency: 'AUD', amount: '90.00' }], cost_per_lead: [{ currency: 'AUD', amount: '45.00' }] },
+      { utm_campaign: 'ai-for-builders-2', campaign_id: null, leads: 1, converted: 0, spend: [], cost_per_lead: [] },
+    ]);
+    expect((await read(admin, { from: '2020-05-04', to: '2020-05-10', utm_campaign: 'AI for builders' })).total).toBe(2);
+  });
+
   it('refuses a bad date, to before from and an unknown interval, naming the field', async () => {
     const fields = async (params: Record<string, string>) => {
       const r = await insight(vic, params);

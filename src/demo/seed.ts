@@ -1643,7 +1643,8 @@ async function buildAccounts(w: World, events: { expoId: string; breakfastId: st
   const co = (n: string) => w.companies.get(n)!;
   // Prepared as a draft, scheduled, then started: its status history shows each step.
   const campaign = await add(w.cx(-50), 'campaigns', {
-    name: 'AI for Builders — Spring 2026',
+    // Named as its UTM tag reads (ai-for-builders), so the leads it brought are counted against its spend.
+    name: 'AI for Builders',
     type: 'email',
     status: 'draft',
     target_audience: 'Directors and estimators at Sydney builders with 10–60 staff',

@@ -3,7 +3,7 @@
  *
  * Definitions (period = calendar days in ctx.timeZone, both included):
  * - The leads counted: not archived, visible to the caller, created_at in the period; narrowed
- *   by `source` (leads.source), `utm_campaign` (lower(utm_campaign) = lower(input)) and
+ *   by `source` (leads.source), `utm_campaign` (the same campaign key, below) and
  *   `owner_id` (assigned_to).
  * - series: every day (interval 'day') or every week (interval 'week', the default; a week
  *   starts on Monday and `start` is that Monday, even before the period's first day), empty
@@ -11,10 +11,11 @@
  *   day of its created_at in ctx.timeZone.
  * - by_source: per leads.source, leads, converted (converted_at set) and conversion =
  *   converted ÷ leads × 100; most leads first, then source name.
- * - by_campaign: per lower(utm_campaign) (null: leads without one), shown with its first
+ * - by_campaign: per campaign key (utm_campaign in lower case with all but letters and digits
+ *   dropped; null: leads without one), shown with its first
  *   spelling in byte order (min() collate "C", the same on every database's collation); at
- *   most CAMPAIGN_LIMIT, most leads first, then the lower-cased name in byte order (null last).
- *   campaign_id is the oldest visible, non-archived campaign whose lower(name) equals it; spend
+ *   most CAMPAIGN_LIMIT, most leads first, then the key in byte order (null last).
+ *   campaign_id is the oldest visible, non-archived campaign whose name has the same key; spend
  *   = Σ campaign_metrics.spend per currency of that campaign's non-archived metric rows whose
  *   `period` (a day) lies in the period; cost_per_lead = spend ÷ leads per currency, exact,
  *   rounded half up to 2 places.
@@ -50,11 +51,18 @@ function seen(name: string, scope: VisibilityScope, alias: string): SQL {
   return visibleCondition(resource(name), scope, alias) ?? sql`true`;
 }
 
+/**
+ * What makes a utm_campaign and a campaign's name the same campaign: lower case with every
+ * run of other than letters and digits dropped, so the tag "ai-for-builders" is the campaign
+ * "AI for Builders" (UTM tags are slugs; campaign names are written for people).
+ */
+const campaignKey = (text: SQL): SQL => sql`nullif(regexp_replace(lower(${text}), '[^a-z0-9]+', '', 'g'), '')`;
+
 /** The leads counted, as `l`: a range on created_at first, so leads_created_idx (or leads_source_created_idx) applies. */
 function leadsWhere(ctx: Ctx, p: Period, input: AcquisitionInput, scope: VisibilityScope): SQL {
   const parts: SQL[] = [instantIn(ctx, 'l.created_at', p), sql`l.archived_at is null`, seen('leads', scope, 'l')];
   if (input.source !== undefined) parts.push(sql`l.source = ${input.source}`);
-  if (input.utm_campaign !== undefined) parts.push(sql`lower(l.utm_campaign) = lower(${input.utm_campaign})`);
+  if (input.utm_campaign !== undefined) parts.push(sql`${campaignKey(sql`l.utm_campaign`)} = ${campaignKey(sql`${input.utm_campaign}::text`)}`);
   if (input.owner_id !== undefined) parts.push(sql`l.assigned_to = ${input.owner_id}::uuid`);
   return sql.join(parts, sql` and `);
 }
@@ -116,18 +124,18 @@ type CampaignRow = { utm_campaign: string | null; campaign_id: string | null; le
 async function byCampaign(ctx: Ctx, p: Period, where: SQL, scope: VisibilityScope): Promise<Result['by_campaign']> {
   const groups = await queryRows<CampaignRow>(ctx, sql`
     with g as (
-      select lower(l.utm_campaign) as key, min(l.utm_campaign collate "C") as utm_campaign,
+      select ${campaignKey(sql`l.utm_campaign`)} as key, min(l.utm_campaign collate "C") as utm_campaign,
         count(*)::int as leads, count(l.converted_at)::int as converted
       from leads l where ${where}
-      group by lower(l.utm_campaign)
-      order by count(*) desc, lower(l.utm_campaign) collate "C" nulls last
+      group by ${campaignKey(sql`l.utm_campaign`)}
+      order by count(*) desc, ${campaignKey(sql`l.utm_campaign`)} collate "C" nulls last
       limit ${CAMPAIGN_LIMIT}
     )
     select g.utm_campaign, c.id as campaign_id, g.leads, g.converted
     from g
     left join lateral (
       select c.id from campaigns c
-      where g.key is not null and lower(c.name) = g.key and c.archived_at is null and ${seen('campaigns', scope, 'c')}
+      where g.key is not null and ${campaignKey(sql`c.name`)} = g.key and c.archived_at is null and ${seen('campaigns', scope, 'c')}
       order by c.created_at, c.id limit 1
     ) c on true
     order by g.leads desc, g.key collate "C" nulls last`);

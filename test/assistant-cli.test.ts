@@ -7,7 +7,6 @@
  * --by month`. The commands run as child processes (asynchronously: the fake provider answers
  * from this process).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,21 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDatabase, type TestDatabase } from './db.ts';
 import { startFakeLlm, type FakeLlm } from './fake-llm.ts';
-import { BIN } from './servers.ts';
-
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function run(env: Record<string, string>, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runCli as run } from './servers.ts';
 
 for (const backend of backends) {
   describe(`throughline assistant [${backend}]`, () => {

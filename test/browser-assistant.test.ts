@@ -27,13 +27,7 @@ dbSuite('browser: the sales assistant', ({ database, backend }) => {
   let contact: Record<string, any>;
   let service: Record<string, any>;
   let campaign: Record<string, any>;
-  const shot = async (page: Page, name: string) => {
-    await page.evaluate(() => {
-      (document.activeElement as HTMLElement | null)?.blur();
-      scrollTo(0, 0);
-    });
-    await saveShot(page, name, backend);
-  };
+  const shot = (page: Page, name: string) => saveShot(page, name, backend);
   const reply = (value: unknown, prompt: number, completion: number) => ({ reply: JSON.stringify(value), usage: { prompt, completion } });
   const asAdmin = async (url: string) => {
     const r = await fetch(`${rig.base}${url}`, { headers: { authorization: `Bearer ${admin.key}` } });

@@ -12,25 +12,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signIn, type SignedIn } from './auth.ts';
-import { shot as saveShot, signedInPage, startBrowserRig, type BrowserRig } from './browser.ts';
+import { pageErrors, shot as saveShot, signedInPage, startBrowserRig, type BrowserRig } from './browser.ts';
 import { dbSuite } from './db.ts';
 
 type Json = Record<string, any>;
 
 dbSuite('browser: insights dashboard', ({ database, backend }) => {
   let rig: BrowserRig;
-  const shot = async (page: Page, name: string) => {
-    await page.evaluate(() => {
-      (document.activeElement as HTMLElement | null)?.blur();
-      scrollTo(0, 0);
-    });
-    await saveShot(page, name, backend);
-  };
-  const watch = (page: Page) => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`${page.url()}: ${String(e)}`));
-    return errors;
-  };
+  const shot = (page: Page, name: string) => saveShot(page, name, backend);
+  const watch = pageErrors;
   /** The figure of a KPI card, as shown. */
   const kpi = (page: Page, name: string) => page.getByRole('group', { name, exact: true }).locator('.value').textContent();
   /** A table's body cells, row by row, as shown (the first cell of a chart's table is a row header). */

@@ -28,13 +28,7 @@ const browserToday = (page: Page) =>
 dbSuite('browser: daily sales work', ({ database, backend }) => {
   let rig: BrowserRig;
   /** A screenshot from the top of the page (the sticky top bar where it belongs), nothing focused. */
-  const shot = async (page: Page, name: string) => {
-    await page.evaluate(() => {
-      (document.activeElement as HTMLElement | null)?.blur();
-      scrollTo(0, 0);
-    });
-    await saveShot(page, name, backend);
-  };
+  const shot = (page: Page, name: string) => saveShot(page, name, backend);
   /** Today as the server counts follow-ups. */
   const serverToday = async (): Promise<string> => (await rig.api('GET', '/api/v1/sales/follow-ups')).today as string;
   const prospect = async (name: string) => (await rig.api('POST', '/api/v1/sales/prospects', { company: { name, location: 'Penrith', source: 'cold_call' } })).company as { id: string; name: string };

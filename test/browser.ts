@@ -83,8 +83,22 @@ export async function signedInPage(rig: BrowserRig, viewport = { width: 1280, he
   return { page, dialogs };
 }
 
-/** A full-page screenshot in test-artifacts/, named for the screen and the database. */
+/**
+ * A full-page screenshot in test-artifacts/, named for the screen and the database: taken from
+ * the top with nothing focused, so a focus ring or a scrolled header never differs between runs.
+ */
 export async function shot(page: Page, name: string, backend: string): Promise<void> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    scrollTo(0, 0);
+  });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${backend}.png`), fullPage: true });
+}
+
+/** The page's uncaught errors as they happen, for a journey to assert there were none. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${String(e)}`));
+  return errors;
 }

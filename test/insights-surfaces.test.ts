@@ -5,7 +5,6 @@
  * all equal; the MCP tool is read-only, offered to viewers, and capped at 50 rows whatever an
  * agent asks; the CLI's CSV neutralises a formula in stored text.
  */
-import { spawn } from 'node:child_process';
 import type http from 'node:http';
 import { parse } from 'csv-parse/sync';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,21 +12,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { expectStatus, FAST_IDENTITY, sendAs, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
-import { BIN, connectMcp, serveApp, stopServer } from './servers.ts';
+import { connectMcp, runCli, serveApp, stopServer } from './servers.ts';
 
 type Json = Record<string, any>;
 
-function cli(base: string, key: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The CLI as a client of the server at `base` with this API key, nothing else from THROUGHLINE_* or DATABASE_URL. */
+function cli(base: string, key: string, args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k !== 'DATABASE_URL' && !k.startsWith('THROUGHLINE_'))) as Record<string, string>;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, NODE_NO_WARNINGS: '1', THROUGHLINE_URL: base, THROUGHLINE_API_KEY: key }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli({ ...env, NODE_NO_WARNINGS: '1', THROUGHLINE_URL: base, THROUGHLINE_API_KEY: key }, args);
 }
 
 async function tool(client: Client, name: string, args: Json): Promise<Json> {

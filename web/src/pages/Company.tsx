@@ -8,7 +8,7 @@
  * button that opens an action in a dialog, status tones and value formatting.
  */
 import type { SuggestedServices } from '../../../src/core/assistant/catalog-fit.ts';
-import { useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, messageOf, query, runOperation, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { navigate, setQuery, useQuery } from '../router.ts';
@@ -17,7 +17,7 @@ import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
 import { Timeline } from '../ui/Timeline.tsx';
-import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
+import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, safeHref, TabList, useAsync } from '../ui/ui.tsx';
 import './company.css';
 
 export type Row = Record<string, unknown>;
@@ -345,29 +345,7 @@ export function CompanyPage({ id }: { id: string }) {
 }
 
 function Tabs({ current }: { current: Tab }) {
-  const select = (k: Tab) => setQuery(k === 'overview' ? {} : { tab: k });
-  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    const i = TABS.findIndex(([k]) => k === current);
-    let next = -1;
-    if (e.key === 'ArrowRight') next = (i + 1) % TABS.length;
-    else if (e.key === 'ArrowLeft') next = (i - 1 + TABS.length) % TABS.length;
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = TABS.length - 1;
-    if (next < 0) return;
-    e.preventDefault();
-    const k = TABS[next]![0];
-    select(k);
-    requestAnimationFrame(() => document.getElementById(`co-tab-${k}`)?.focus());
-  };
-  return (
-    <div className="tabs" role="tablist" aria-label="Company sections" onKeyDown={onKey}>
-      {TABS.map(([k, label]) => (
-        <button key={k} type="button" role="tab" id={`co-tab-${k}`} aria-selected={k === current} aria-controls={`co-panel-${k}`} tabIndex={k === current ? 0 : -1} onClick={() => select(k)}>
-          {label}
-        </button>
-      ))}
-    </div>
-  );
+  return <TabList tabs={TABS} current={current} onSelect={(k) => setQuery(k === 'overview' ? {} : { tab: k })} idPrefix="co" label="Company sections" />;
 }
 
 function healthTone(score: number): Tone {

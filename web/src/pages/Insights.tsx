@@ -12,7 +12,7 @@
  * ink in the charts. A refusal (a bad range, an insight not available yet) is shown beside
  * the pickers.
  */
-import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import type {
   AcquisitionInsight,
   CalibrationInsight,
@@ -28,7 +28,7 @@ import { Link } from '../Link.tsx';
 import { setQuery, useQuery } from '../router.ts';
 import { humanise, useSchema } from '../schema.tsx';
 import { BarChart, ColumnChart, LineChart, PALETTE, type BarDatum, type ColumnSeries, type LineSeries } from '../ui/charts.tsx';
-import { Alert, Badge, formatDate, formatMoney, formatNumber, Kpi, Loading, useAsync } from '../ui/ui.tsx';
+import { Alert, Badge, formatDate, formatMoney, formatNumber, Kpi, Loading, TabList, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 import './insights.css';
 
@@ -145,28 +145,7 @@ function Tabs({ current, params }: { current: Tab; params: Record<string, string
   // The period carries over to the next tab; a segment only where it means the same (owner).
   const select = (k: Tab) =>
     setQuery({ tab: k === 'funnel' ? undefined : k, from: params.from, to: params.to, owner_id: SEGMENT_KEYS[k].includes('owner_id') ? params.owner_id : undefined });
-  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
-    const i = TABS.findIndex(([k]) => k === current);
-    let next = -1;
-    if (e.key === 'ArrowRight') next = (i + 1) % TABS.length;
-    else if (e.key === 'ArrowLeft') next = (i - 1 + TABS.length) % TABS.length;
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = TABS.length - 1;
-    if (next < 0) return;
-    e.preventDefault();
-    const k = TABS[next]![0];
-    select(k);
-    requestAnimationFrame(() => document.getElementById(`ins-tab-${k}`)?.focus());
-  };
-  return (
-    <div className="tabs" role="tablist" aria-label="Insights" onKeyDown={onKey}>
-      {TABS.map(([k, label]) => (
-        <button key={k} type="button" role="tab" id={`ins-tab-${k}`} aria-selected={k === current} aria-controls={`ins-panel-${k}`} tabIndex={k === current ? 0 : -1} onClick={() => select(k)}>
-          {label}
-        </button>
-      ))}
-    </div>
-  );
+  return <TabList tabs={TABS} current={current} onSelect={select} idPrefix="ins" label="Insights" />;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /** Small pieces every screen uses: loading data, showing a refusal, formatting values. */
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ApiError, messageOf } from '../api.ts';
 
 export type Async<T> = { data: T | undefined; error: string | null; loading: boolean; reload: () => void };
@@ -175,5 +175,34 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
         </>
       )}
     </dialog>
+  );
+}
+
+/**
+ * A row of tabs (WAI-ARIA tabs): arrow keys, Home and End move between them and focus follows.
+ * Each tab controls the panel with id `${idPrefix}-panel-${key}`; the page keeps which is chosen.
+ */
+export function TabList<K extends string>({ tabs, current, onSelect, idPrefix, label }: { tabs: readonly (readonly [K, string])[]; current: K; onSelect: (k: K) => void; idPrefix: string; label: string }) {
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const i = tabs.findIndex(([k]) => k === current);
+    let next = -1;
+    if (e.key === 'ArrowRight') next = (i + 1) % tabs.length;
+    else if (e.key === 'ArrowLeft') next = (i - 1 + tabs.length) % tabs.length;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = tabs.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    const k = tabs[next]![0];
+    onSelect(k);
+    requestAnimationFrame(() => document.getElementById(`${idPrefix}-tab-${k}`)?.focus());
+  };
+  return (
+    <div className="tabs" role="tablist" aria-label={label} onKeyDown={onKey}>
+      {tabs.map(([k, text]) => (
+        <button key={k} type="button" role="tab" id={`${idPrefix}-tab-${k}`} aria-selected={k === current} aria-controls={`${idPrefix}-panel-${k}`} tabIndex={k === current ? 0 : -1} onClick={() => onSelect(k)}>
+          {text}
+        </button>
+      ))}
+    </div>
   );
 }

@@ -185,7 +185,7 @@ dbSuite('insights: calibration and aggregate', ({ database, ctx }) => {
       // A median from one decision gives no advice.
       expect(r.advice).toEqual([
         'Delivery took 1.33× the estimated hours per week (median of 2 go decisions): scale the next estimate accordingly.',
-        'Invoicing reached 0.95× the estimated value (median of 2 go decisions): scale the next estimate accordingly.',
+        'Invoicing has reached 0.95× the estimated value so far (median of 2 go decisions): engagements still running will invoice more, so read it as a floor.',
       ]);
       const tables = calibrationTables(r);
       expect(tables.map((t) => t.name)).toEqual(['decisions', 'summary', 'advice']);

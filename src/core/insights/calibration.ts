@@ -200,12 +200,13 @@ function ratioSummary(ratios: (string | null)[]): RatioSummary {
 
 function advice(s: CalibrationInsight['summary']): string[] {
   const out: string[] = [];
-  const say = (r: RatioSummary, what: string) => {
-    if (r.median !== null && r.decisions >= 2) out.push(`${what.replace('{x}', `${r.median}×`)} (median of ${r.decisions} go decisions): scale the next estimate accordingly.`);
+  const say = (r: RatioSummary, what: string, then = 'scale the next estimate accordingly') => {
+    if (r.median !== null && r.decisions >= 2) out.push(`${what.replace('{x}', `${r.median}×`)} (median of ${r.decisions} go decisions): ${then}.`);
   };
   say(s.hours, 'Delivery took {x} the estimated hours per week');
   say(s.saved, 'Clients saved {x} the estimated hours per month');
-  say(s.value, 'Invoicing reached {x} the estimated value');
+  // Invoices accrue over an engagement's life: a running one's ratio only grows, so it is a floor, not a verdict.
+  say(s.value, 'Invoicing has reached {x} the estimated value so far', 'engagements still running will invoice more, so read it as a floor');
   return out;
 }
 

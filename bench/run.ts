@@ -22,6 +22,7 @@ import { webBench, type WebRun } from './web.ts';
 import { marketingBench, median as medianOf, type MarketingRun } from './marketing.ts';
 import { startFakeLlm, type FakeLlm } from '../test/fake-llm.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
+import { dashboardLatency, explainInsights, seedInsights, type DashboardRun, type InsightPlan, type InsightsSeed, type Stats } from './insights.ts';
 
 // ---------------------------------------------------------------------------
 // Settings (environment)
@@ -34,6 +35,7 @@ const int = (name: string, dflt: number, min = 0) => {
   return n;
 };
 
+const insightsContacts = int('BENCH_INSIGHTS_CONTACTS', 1_000_000, 1_000);
 const S = {
   databaseUrl: process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   listRows: int('BENCH_LIST_ROWS', 100_000, 100),
@@ -45,7 +47,7 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
@@ -59,6 +61,13 @@ const S = {
   marketingRuns: int('BENCH_MARKETING_RUNS', 3, 1),
   marketingPerfCalls: int('BENCH_MARKETING_PERF_CALLS', 50, 5),
   marketingResearchCalls: int('BENCH_MARKETING_RESEARCH_CALLS', 30, 5),
+  insightsContacts,
+  insightsUsage: int('BENCH_INSIGHTS_USAGE', 10_000_000, 1_000),
+  /** Leads and deals default to contacts ÷ 5 and contacts ÷ 50 (200,000 and 20,000 at full size). */
+  insightsLeads: int('BENCH_INSIGHTS_LEADS', Math.ceil(insightsContacts / 5), 10),
+  insightsDeals: int('BENCH_INSIGHTS_DEALS', Math.ceil(insightsContacts / 50), 10),
+  insightsRounds: int('BENCH_INSIGHTS_ROUNDS', 30, 3),
+  insightsWarmup: int('BENCH_INSIGHTS_WARMUP', 3, 0),
   /** BENCH_USAGE_PGLITE=0 skips the PGlite half of the usage phase (its 10M-row seed takes minutes). */
   usagePglite: process.env.BENCH_USAGE_PGLITE !== '0',
   cpuProfDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
@@ -77,7 +86,7 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // ---------------------------------------------------------------------------
 // Cleanup: children by pid, the bench database, the temporary directory
 
-type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing';
+type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing' | 'insights';
 /** The PostgreSQL databases this run created, by phase, to drop on the way out. */
 const benchDbNames: Partial<Record<BenchDb, string>> = {};
 let tmpDir: string | undefined;
@@ -188,6 +197,7 @@ type Results = {
   mcp?: McpRun[];
   web?: WebRun;
   marketing?: MarketingRun[];
+  insights?: { seed?: InsightsSeed; run?: DashboardRun; plans?: InsightPlan[]; leads: number; deals: number };
 };
 const R: Results = {};
 
@@ -459,6 +469,61 @@ async function marketingPhase(): Promise<void> {
   }
 }
 
+/**
+ * Ctrl-C or the time limit drops a database (with force) while a seed statement or an EXPLAIN may
+ * be running on a checked-out client: its connection error must not end the process before the
+ * cleanup does.
+ */
+function guardConnections(database: Database): void {
+  const guarded = new WeakSet<object>();
+  database.pool?.on('acquire', (client) => {
+    if (guarded.has(client)) return;
+    guarded.add(client);
+    client.on('error', () => {});
+  });
+}
+
+/**
+ * The insights dashboard (bench/insights.ts) on a PostgreSQL database of its own
+ * (throughline_bench_insights_<pid>): seed, time the dashboard through a server child, then
+ * EXPLAIN the SQL each insight runs, captured in this process. The database is dropped at the end.
+ */
+async function insightsPhase(): Promise<void> {
+  R.insights = { leads: S.insightsLeads, deals: S.insightsDeals };
+  const seedOpts = {
+    contacts: S.insightsContacts,
+    usageRows: S.insightsUsage,
+    engagements: S.usageEngagements,
+    leads: S.insightsLeads,
+    deals: S.insightsDeals,
+    setupSql: S.setupSql,
+  };
+  const dbUrl = await createPostgres('insights', async (database) => {
+    guardConnections(database);
+    const t0 = performance.now();
+    R.insights!.seed = await seedInsights(database, seedOpts, progress);
+    progress(`insights: seeded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  });
+  if (!dbUrl) return;
+  let server: ServerChild | undefined = await startServerChild({ BENCH_BACKEND: 'postgres', BENCH_DB_URL: dbUrl }, S.cpuProfDir);
+  try {
+    R.insights.run = await dashboardLatency(base(server.ready.api), server.ready.key, { rounds: S.insightsRounds, warmup: S.insightsWarmup }, progress);
+    progress(`insights: dashboard (90 days) p95 ${ms(R.insights.run.total90.p95)} ms, (365 days) p95 ${ms(R.insights.run.total365.p95)} ms`);
+    await server.stop();
+    server = undefined;
+  } finally {
+    await server?.stop();
+  }
+  const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 4 });
+  guardConnections(database);
+  try {
+    R.insights.plans = await explainInsights(database);
+  } finally {
+    await database.close();
+    await dropBenchDatabase('insights');
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -471,6 +536,54 @@ function table(rows: string[][], right: boolean[]): string {
   return rows
     .map((r) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd())
     .join('\n');
+}
+
+const INSIGHTS_TARGET_MS = 200;
+
+/** Section 8: per-query latencies, the dashboard's total per round against the target, and the baseline. */
+function insightsReport(out: string[], targets: string[][]): void {
+  const { run, seed } = R.insights!;
+  if (!run) return;
+  const st = (x: Stats) => [ms(x.p50), ms(x.p95), ms(x.max)];
+  out.push('');
+  out.push(
+    `8. Insights dashboard on PostgreSQL: ${fmt(S.insightsContacts)} contacts, ${fmt(S.insightsUsage)} ai_usage rows, ${fmt(R.insights!.leads)} leads, ` +
+      `${fmt(R.insights!.deals)} deals${seed ? `, ${fmt(seed.rows.status_history ?? 0)} status_history rows (seeded in ${fmt(Object.values(seed.seconds).reduce((a, b) => a + b, 0))} s)` : ''}; ` +
+      `through the server child with an admin API key, 1 client, ${run.rounds} rounds after ${S.insightsWarmup} untimed; load average at the first timed round ${run.load}`,
+  );
+  const rows: string[][] = [['request', 'p50 ms', 'p95 ms', 'max ms']];
+  for (const q of run.perQuery) rows.push([q.label, ...st(q.stats)]);
+  rows.push(['GET /api/v1/auth/me (baseline, one request)', ...st(run.baselineEach)]);
+  out.push(table(rows, [false, true, true, true]));
+  const totals: string[][] = [['per round, sequential', 'p50 ms', 'p95 ms', 'max ms', 'p50 / baseline', `p95 < ${INSIGHTS_TARGET_MS} ms`]];
+  const ratio = (x: Stats) => `${fmt(x.p50 / run.baselineTotal.p50, 1)}×`;
+  totals.push(['the 6 dashboard insights, default 90 days', ...st(run.total90), ratio(run.total90), verdict(run.total90.p95 < INSIGHTS_TARGET_MS)]);
+  totals.push(['the 6 dashboard insights, 365 days', ...st(run.total365), ratio(run.total365), verdict(run.total365.p95 < INSIGHTS_TARGET_MS)]);
+  totals.push(['baseline: 6 × GET /api/v1/auth/me', ...st(run.baselineTotal), '1.0×', '']);
+  out.push(table(totals, [false, true, true, true, true, false]));
+  if (seed) {
+    out.push(`   seed: ${Object.entries(seed.seconds).map(([k, v]) => `${k} ${fmt(v, 1)} s`).join(', ')}`);
+    out.push(`   rows: ${Object.entries(seed.rows).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+  }
+  if (run.sanity.length) out.push(`   answers (90 days / aggregates): ${run.sanity.join('; ')}`);
+  for (const f of run.failures) out.push(`   NOT MEASURED: ${f}`);
+  const missing = run.failures.length ? ' (some insights not measured)' : '';
+  targets.push(['8a', `insights: 6 dashboard queries (90 days) p95 < ${INSIGHTS_TARGET_MS} ms`, `${ms(run.total90.p95)} ms${missing}`, verdict(!missing && run.total90.p95 < INSIGHTS_TARGET_MS)]);
+  targets.push(['8b', `insights: 6 dashboard queries (365 days) p95 < ${INSIGHTS_TARGET_MS} ms`, `${ms(run.total365.p95)} ms${missing}`, verdict(!missing && run.total365.p95 < INSIGHTS_TARGET_MS)]);
+}
+
+function insightPlansReport(out: string[], plans: InsightPlan[]): void {
+  out.push('', 'Insight query plans: the slowest statement of each insight, captured from the core in this process and run under EXPLAIN (ANALYZE, BUFFERS):');
+  for (const p of plans) {
+    out.push(
+      '',
+      `  ${p.insight} (${p.request}): ${fmt(p.slowestMs, 1)} ms of ${p.statements} statements (the request's statements together ${fmt(p.requestMs, 1)} ms)`,
+      `    sql: ${p.sql.length > 400 ? `${p.sql.slice(0, 400)}…` : p.sql}`,
+      `    JIT: ${p.jit ?? 'not used'}; seq scans ≥ 1,000 rows: ${p.seqScans.length ? p.seqScans.join('; ') : 'none'}`,
+      `    most own time: ${p.heaviest.join('; ')}`,
+      ...p.lines.map((l) => `    | ${l}`),
+    );
+  }
 }
 
 function report(): string {
@@ -661,10 +774,13 @@ function report(): string {
     }
   }
 
+  if (R.insights?.run) insightsReport(out, targets);
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
   if (plans.length) out.push('', 'List query plans (EXPLAIN ANALYZE after seeding):', ...plans.map((p) => `  ${p}`));
+  if (R.insights?.plans?.length) insightPlansReport(out, R.insights.plans);
   if (S.cpuProfDir) out.push('', `CPU profiles of the server processes: ${S.cpuProfDir}`);
   out.push('', `total ${fmt((performance.now() - started) / 1000)} s`);
   return out.join('\n');
@@ -692,6 +808,7 @@ async function main() {
   if (S.only.has('mcp')) await mcpPhase();
   if (S.only.has('web')) R.web = await webBench({ companies: S.webCompanies, runs: S.webRuns, webDir: S.webDir }, progress);
   if (S.only.has('marketing')) await marketingPhase();
+  if (S.only.has('insights')) await insightsPhase();
   console.log(`\n${report()}`);
 }
 

@@ -89,7 +89,10 @@ export type OpenOptions = {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // JIT off: our statements run in milliseconds, and PostgreSQL would compile one whose row
+    // estimate is high (a dashboard over a year of leads) for longer than it runs (247 ms of
+    // compiling for 60 ms of work in `npm run bench`'s insights phase).
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options: '-c jit=off' });
     // Surface a bad URL or a down server at start, not at the first request.
     const client = await pool.connect();
     client.release();

@@ -31,7 +31,8 @@ import { parseInput } from '../errors.ts';
 import { stagesOf, type Stage } from '../platform/pipeline.ts';
 import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
 import { resource } from '../resources.ts';
-import { instantIn, percent, resolvePeriod, type InsightTable } from './common.ts';
+import { addDays } from '../dates.ts';
+import { percent, resolvePeriod, type InsightTable } from './common.ts';
 import { FunnelInput, type FunnelInsight, type FunnelStage } from './types.ts';
 
 type Pipeline = FunnelInsight['pipeline'];
@@ -86,8 +87,8 @@ function onPathKeys(stages: Stage[]): Set<string> {
 
 const textList = (keys: readonly string[]): SQL => sql.join(keys.map((k) => sql`${k}`), sql`, `);
 
-type StageCounts = { status: string; entered: number; advanced: number; reached_last: number };
-type StageStays = { status: string; stays: number; avg_days: string | null; median_days: string | null };
+/** One stage's figures over the period; `records` (the same on every row) counts distinct records. */
+type StageRow = { status: string; entered: number; advanced: number; reached_last: number; stays: number; avg_days: string | null; median_days: string | null; records: number };
 
 export async function funnelInsight(ctx: Ctx, input: FunnelInput): Promise<FunnelInsight> {
   const q = parseInput(FunnelInput, input);
@@ -112,53 +113,54 @@ export async function funnelInsight(ctx: Ctx, input: FunnelInput): Promise<Funne
   const entityOk = sql`e.archived_at is null and ${seen(ent.resource, scope, 'e')} and ${entitySegment(pipeline, segment, scope)}`;
   const first = pathStages[0]?.key ?? null;
   const last = pathStages.length > 1 ? pathStages.at(-1)!.key : null;
-  // The period's rows: (entity_type, status = any, entered_at range) is status_history_status_idx.
-  const inPeriod = sql`
-    select sh.entity_id, sh.status, sh.entered_at, sh.exited_at
-    from status_history sh join ${sql.raw(ent.table)} e on e.id = sh.entity_id
-    where sh.entity_type = ${pipeline} and sh.status in (${textList(stages.map((s) => s.key))})
-      and ${instantIn(ctx, 'sh.entered_at', period)} and ${entityOk}`;
   const pathList = pathStages.length ? textList(pathStages.map((s) => s.key)) : sql`null`;
-
-  const [counts, stays, records, current] = await Promise.all([
-    queryRows<StageCounts>(ctx, sql`
-      with r as (${inPeriod}),
-      f as (select entity_id, status, min(entered_at) as first_at from r group by entity_id, status),
-      st as (select key, position from pipeline_stages where pipeline = ${pipeline} and archived_at is null)
-      select f.status, count(*)::int as entered,
-        (count(*) filter (where exists (
-          select 1 from status_history n join st ns on ns.key = n.status
-          where n.entity_type = ${pipeline} and n.entity_id = f.entity_id and n.entered_at > f.first_at
-            and n.status in (${pathList}) and ns.position > s.position)))::int as advanced,
-        (count(*) filter (where f.status = ${first} and exists (
-          select 1 from status_history n
-          where n.entity_type = ${pipeline} and n.entity_id = f.entity_id and n.entered_at > f.first_at and n.status = ${last})))::int as reached_last
-      from f join st s on s.key = f.status
-      group by f.status`),
-    queryRows<StageStays>(ctx, sql`
-      with d as (
-        select status, (extract(epoch from exited_at) - extract(epoch from entered_at)) / 86400 as days
-        from (${inPeriod}) r where exited_at is not null)
-      select status, count(*)::int as stays, round(avg(days), 2)::text as avg_days,
-        round((percentile_disc(0.5) within group (order by days) - percentile_disc(0.5) within group (order by -days)) / 2, 2)::text as median_days
-      from d group by status`),
-    queryRows<{ n: number }>(ctx, sql`select count(distinct entity_id)::int as n from (${inPeriod}) r`),
+  const start = sql`(${period.from}::date::timestamp at time zone ${ctx.timeZone})`;
+  const end = sql`(${addDays(period.to, 1)}::date::timestamp at time zone ${ctx.timeZone})`;
+  // One ordered pass over each record's history since the period began (a later move can only
+  // be later than that), read as a range of status_history_entity_idx: per row, its rank among
+  // the record's entries into that stage, the record's first row, and the highest path stage and
+  // whether the last one come strictly after it. Everything else is a filter of that pass, so
+  // there is no look-up per record and stage and no join of derived sets the planner misjudges.
+  const [rows, current] = await Promise.all([
+    queryRows<StageRow>(ctx, sql`
+      with h as (
+        select sh.status, sh.entered_at, sh.exited_at, st.position,
+          row_number() over (partition by sh.entity_id, sh.status order by sh.entered_at) as nth,
+          row_number() over (partition by sh.entity_id order by sh.entered_at) as seq,
+          max(case when sh.status in (${pathList}) then st.position end) over later as later_max,
+          coalesce(bool_or(sh.status = ${last}) over later, false) as later_last
+        from status_history sh
+          join ${sql.raw(ent.table)} e on e.id = sh.entity_id
+          join pipeline_stages st on st.pipeline = ${pipeline} and st.key = sh.status and st.archived_at is null
+        where sh.entity_type = ${pipeline} and sh.entered_at >= ${start} and ${entityOk}
+        window later as (partition by sh.entity_id order by sh.entered_at range between current row and unbounded following exclude group)),
+      p as (
+        select *, case when exited_at is not null then (extract(epoch from exited_at) - extract(epoch from entered_at)) / 86400 end as days
+        from h where entered_at < ${end})
+      select status,
+        (count(*) filter (where nth = 1))::int as entered,
+        (count(*) filter (where nth = 1 and later_max > position))::int as advanced,
+        (count(*) filter (where nth = 1 and later_last))::int as reached_last,
+        count(days)::int as stays,
+        round(avg(days), 2)::text as avg_days,
+        round((percentile_disc(0.5) within group (order by days) - percentile_disc(0.5) within group (order by -days)) / 2, 2)::text as median_days,
+        (sum(count(*) filter (where seq = 1)) over ())::int as records
+      from p group by status`),
     queryRows<{ status: string; n: number }>(ctx, sql`
       select ${sql.raw(`e.${ent.status}`)} as status, count(*)::int as n from ${sql.raw(ent.table)} e
       where ${sql.raw(`e.${ent.status}`)} in (${textList(stages.map((s) => s.key))}) and ${entityOk}
       group by 1`),
   ]);
 
-  const countOf = new Map(counts.map((c) => [c.status, c]));
-  const staysOf = new Map(stays.map((s) => [s.status, s]));
+  const countOf = new Map(rows.map((c) => [c.status, c]));
   const currentOf = new Map(current.map((c) => [c.status, c.n]));
-  result.records = records[0]?.n ?? 0;
+  result.records = rows[0]?.records ?? 0;
   result.stages = stages.map((s): FunnelStage => {
     const c = countOf.get(s.key);
     const entered = c?.entered ?? 0;
     const measured = path.has(s.key) && s.key !== pathStages.at(-1)?.key;
     const advanced = measured ? (c?.advanced ?? 0) : null;
-    const st = staysOf.get(s.key);
+    const st = c;
     return {
       key: s.key,
       label: s.label,

@@ -570,6 +570,11 @@ function insightsReport(out: string[], targets: string[][]): void {
   const missing = run.failures.length ? ' (some insights not measured)' : '';
   targets.push(['8a', `insights: 6 dashboard queries (90 days) p95 < ${INSIGHTS_TARGET_MS} ms`, `${ms(run.total90.p95)} ms${missing}`, verdict(!missing && run.total90.p95 < INSIGHTS_TARGET_MS)]);
   targets.push(['8b', `insights: 6 dashboard queries (365 days) p95 < ${INSIGHTS_TARGET_MS} ms`, `${ms(run.total365.p95)} ms${missing}`, verdict(!missing && run.total365.p95 < INSIGHTS_TARGET_MS)]);
+  // The other reading of the issue's target: each dashboard (a tab of /insights, one request) on its own.
+  for (const [id, group, days] of [['8c', 'dash90', '90 days'], ['8d', 'dash365', '365 days']] as const) {
+    const worst = run.perQuery.filter((q) => q.group === group).reduce<{ label: string; p95: number } | undefined>((w, q) => (!w || q.stats.p95 > w.p95 ? { label: q.label, p95: q.stats.p95 } : w), undefined);
+    if (worst) targets.push([id, `insights: each dashboard alone (${days}) p95 < ${INSIGHTS_TARGET_MS} ms`, `${ms(worst.p95)} ms (slowest: ${worst.label.split(',')[0]})${missing}`, verdict(!missing && worst.p95 < INSIGHTS_TARGET_MS)]);
+  }
 }
 
 function insightPlansReport(out: string[], plans: InsightPlan[]): void {

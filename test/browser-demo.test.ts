@@ -80,6 +80,23 @@ dbSuite('browser: the demo world, screen by screen', ({ database, backend }) => 
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('draws every insights dashboard from the demo data: charts with figures, the same as the API', async () => {
+    for (const tab of ['funnel', 'acquisition', 'sales', 'delivery', 'money', 'calibration']) {
+      await visit(`/insights?tab=${tab}`);
+      const panel = page.locator(`#ins-panel-${tab}`);
+      await panel.locator('svg').first().waitFor();
+      // A chart with drawn marks (bars, columns or a line), not an empty frame.
+      expect(await panel.locator('svg rect, svg path').count(), `${tab} draws marks`).toBeGreaterThan(0);
+    }
+    // The default period's funnel as drawn is the server's: the demo's companies entered stages.
+    const funnel = await rig.api('GET', '/api/v1/insights/funnel', undefined, 200);
+    expect(funnel.records).toBeGreaterThan(0);
+    await visit('/insights');
+    await expect.poll(() => page.getByRole('group', { name: 'Records', exact: true }).locator('.value').textContent()).toBe(funnel.records.toLocaleString('en'));
+    await saveShot(page, 'demo-insights', backend);
+    expect(errors).toEqual([]);
+  }, 240_000);
+
   it('opens the list of every table and a record of each', async () => {
     const schema = await rig.api('GET', '/api/v1/schema', undefined, 200);
     expect(schema.tables.length).toBeGreaterThan(40);

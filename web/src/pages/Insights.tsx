@@ -666,6 +666,25 @@ function MoneyView({ r }: { r: MoneyInsight }) {
 // ---------------------------------------------------------------------------
 // Calibration
 
+/** Each decision's three ratios side by side (1.00 is "as estimated"); decisions with none are left out. */
+function CalibrationChart({ decisions }: { decisions: CalibrationInsight['decisions'] }) {
+  const shown = decisions.filter((d) => d.hours_ratio !== null || d.saved_ratio !== null || d.value_ratio !== null).slice(0, 30);
+  if (shown.length === 0) return <p className="empty">No decision has both an estimate and a result yet.</p>;
+  const series = (name: string, color: string, pick: (d: CalibrationInsight['decisions'][number]) => string | null): ColumnSeries => ({
+    name,
+    color,
+    values: shown.map((d) => (pick(d) === null ? null : Number(pick(d)))),
+    displays: shown.map((d) => (pick(d) === null ? '—' : `${pick(d)}×`)),
+  });
+  return (
+    <ColumnChart
+      title="Actual ÷ estimated per go decision"
+      categories={shown.map((d) => d.company_name ?? 'Hidden company')}
+      series={[series('Delivery hours', PALETTE.hours, (d) => d.hours_ratio), series('Hours saved', PALETTE.value, (d) => d.saved_ratio), series('Value invoiced', PALETTE.tokens, (d) => d.value_ratio)]}
+    />
+  );
+}
+
 function CalibrationView({ r }: { r: CalibrationInsight }) {
   const s = r.summary;
   const summary = (label: string, x: CalibrationInsight['summary']['hours'], hint: string) => (
@@ -690,6 +709,9 @@ function CalibrationView({ r }: { r: CalibrationInsight }) {
             ))}
           </ul>
         )}
+      </Part>
+      <Part id="ins-cal-chart" title="Actual against estimated, per decision">
+        <CalibrationChart decisions={r.decisions} />
       </Part>
       <Part id="ins-cal-decisions" title="Decisions: estimated and actual" note={r.truncated ? 'Only the newest 200 decisions are shown.' : undefined}>
         {r.decisions.length === 0 ? (

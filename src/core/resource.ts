@@ -19,7 +19,7 @@ import { singular } from './words.ts';
 import {
   assertParentsVisible,
   visibilityScope,
-  visibleCondition,
+  recordsVisible,
   type VisibilityRule,
   type Visible,
 } from './platform/visibility.ts';
@@ -243,7 +243,7 @@ function strip(res: Resource, row: Row): Row {
 /** The row with this id if the caller may see it (record visibility), else undefined. */
 export async function fetchRow(ctx: Ctx, res: Resource, id: string, lock = false): Promise<Row | undefined> {
   if (!isUuid(id)) return undefined;
-  const visible = res.visibility ? visibleCondition(res, await visibilityScope(ctx)) : null;
+  const visible = await recordsVisible(ctx, res);
   const q = ctx.db.select().from(res.table).where(visible ? and(eq(res.idColumn, id), visible) : eq(res.idColumn, id));
   const rows = (await (lock ? q.for('update') : q)) as Row[];
   return rows[0];
@@ -347,7 +347,7 @@ export function clampLimit(limit: unknown): number {
 
 export async function listRecords(ctx: Ctx, res: Resource, input: ListInput = {}): Promise<ListResult> {
   const where: SQL[] = [];
-  const visible = res.visibility ? visibleCondition(res, await visibilityScope(ctx)) : null;
+  const visible = await recordsVisible(ctx, res);
   if (visible) where.push(visible);
   for (const f of input.filters ?? []) where.push(buildFilter(res, f));
   if (res.hasArchive) {

@@ -11,6 +11,9 @@
  * milestone's engagement) is visible to whoever can see that record. Administrators see
  * everything. A record you cannot see does not exist for you: get, update, archive and every
  * verb answer "not found", lists and searches leave it out, and a write cannot point at it.
+ *
+ * Apart from the mode, a record marked private (a note with is_private) is its author's alone:
+ * nobody else but an administrator sees it, whatever the setting (`recordsVisible`).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
@@ -29,6 +32,8 @@ export type VisibilityRule = {
   team?: boolean;
   /** Visible to whoever sees the record this column points at (`[column, parent resource]`). */
   via?: Array<[column: string, parent: string]>;
+  /** A row whose `flag` is true is seen only by the user in `author` (and administrators), in every mode. */
+  private?: { flag: string; author: string };
 };
 
 /** What the rule needs of a resource (kept structural so this module does not import resource.ts). */
@@ -78,6 +83,22 @@ export function visibleCondition(res: Visible, scope: VisibilityScope, ref: stri
     );
   }
   return parts.length ? sql`(${sql.join(parts, sql` or `)})` : sql`false`;
+}
+
+/** Private rows (VisibilityRule.private) the actor did not write: left out for everyone but administrators. */
+export function privateCondition(res: Visible, ctx: Ctx, ref: string = ident(res.tableName)): SQL | null {
+  const rule = res.visibility?.private;
+  if (!rule || roleAtLeast(ctx.actor.role, 'admin')) return null;
+  const flag = sql.raw(`${ref}.${ident(rule.flag)}`);
+  const uid = actingUserId(ctx.actor);
+  return uid ? sql`(not ${flag} or ${sql.raw(`${ref}.${ident(rule.author)}`)} = ${uid}::uuid)` : sql`not ${flag}`;
+}
+
+/** Every condition on the rows of `res` the actor may see: the visibility mode's and privacy's; null when none applies. */
+export async function recordsVisible(ctx: Ctx, res: Visible, ref?: string): Promise<SQL | null> {
+  if (!res.visibility) return null;
+  const parts = [visibleCondition(res, await visibilityScope(ctx), ref), privateCondition(res, ctx, ref)].filter((c): c is SQL => c !== null);
+  return parts.length ? sql.join(parts, sql` and `) : null;
 }
 
 /**

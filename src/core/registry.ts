@@ -47,6 +47,7 @@ import { importOperations } from './platform/imports.ts';
 import { assistantOperations } from './assistant/operations.ts';
 import { marketingOperations } from './sales/marketing-operations.ts';
 import { insightOperations } from './insights/operations.ts';
+import { privacyOperations } from './privacy/operations.ts';
 import type { InsightTable } from './insights/common.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -94,6 +95,11 @@ export type Operation<I = any, O = any> = {
    * confirm it. Bulk creates are bulk without saying so.
    */
   bulk?: true;
+  /**
+   * Reveals everything stored about a person (an access request's archive): an agent must
+   * confirm it, as it must a destructive or bulk change, though it changes nothing.
+   */
+  sensitive?: true;
   /** `session`: this operation starts (sign-in) or ends (sign-out) the caller's browser session. */
   http: { method: HttpMethod; path: string; status?: number; session?: 'start' | 'end' };
   run: (ctx: Ctx, input: I) => Promise<O>;
@@ -292,6 +298,7 @@ export const operations: Operation[] = [
   ...marketingOperations,
   ...assistantOperations,
   ...insightOperations,
+  ...privacyOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

@@ -52,8 +52,8 @@ function agentOperation(name: string): Operation {
   return op;
 }
 
-/** Deletes and changes to many records at once wait for the user's yes (`confirm: true`). */
-export const needsConfirm = (op: Operation) => op.destructive || isBulk(op);
+/** Deletes, changes to many records at once and exports of everything about a person wait for the user's yes (`confirm: true`). */
+export const needsConfirm = (op: Operation) => op.destructive || isBulk(op) || op.sensitive === true;
 
 /** The verbs every table has (`companies.archive`…), apart from the acts of its own. */
 const GENERIC_VERBS = new Set(['list', 'get', 'create', 'update', 'archive', 'restore', 'delete', 'bulk_create', 'reassign']);
@@ -67,7 +67,7 @@ export const jsonSchemaOf = (schema: z.ZodType): JsonSchema => coreJsonSchemaOf(
 
 const SAFETY_PROPERTIES = {
   dry_run: { type: 'boolean', description: 'true: make no change; answer with the change this call would make (the result and every record it would write)' },
-  confirm: { type: 'boolean', description: 'must be true for a destructive or bulk change (delete, imports, batches); try it with dry_run first' },
+  confirm: { type: 'boolean', description: 'must be true for a destructive or bulk change (delete, imports, batches) and for handing over everything stored about a person (an access-request export); try a change with dry_run first' },
 };
 const withSafety = (s: JsonSchema): JsonSchema => ({ ...s, properties: { ...(s.properties ?? {}), ...SAFETY_PROPERTIES } });
 

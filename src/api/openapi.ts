@@ -174,10 +174,16 @@ function operationObject(op: Operation): Json {
       }
       const result: Json = { description: 'Result', content: json(op.output && outputJsonSchema(op) ? ref(resultSchemaName(op)) : { type: 'object' }) };
       if (op.download) {
-        const files: Record<string, string> = { html: 'text/html', csv: 'text/csv', pdf: 'application/pdf' };
-        const content = result.content as Json;
-        for (const f of op.download.formats) if (files[f]) content[files[f]] = { schema: { type: 'string', ...(f === 'pdf' ? { format: 'binary' } : {}) } };
-        result.description = `The result as JSON, or as a file with \`format=${op.download.formats.filter((f) => f !== 'json').join('|')}\``;
+        const files: Record<string, string> = { html: 'text/html', csv: 'text/csv', pdf: 'application/pdf', zip: 'application/zip' };
+        const binary = new Set(['pdf', 'zip']);
+        // An operation that takes a `format` answers JSON or a file; one without always answers its file.
+        const choosesFormat = Boolean(inputJsonSchema(op).properties && 'format' in (inputJsonSchema(op).properties as Json));
+        const content: Json = choosesFormat ? (result.content as Json) : {};
+        for (const f of op.download.formats) if (files[f]) content[files[f]] = { schema: { type: 'string', ...(binary.has(f) ? { format: 'binary' } : {}) } };
+        result.content = content;
+        result.description = choosesFormat
+          ? `The result as JSON, or as a file with \`format=${op.download.formats.filter((f) => f !== 'json').join('|')}\``
+          : `The file (${op.download.formats.join(', ')})`;
       }
       responses[ok] = result;
       break;

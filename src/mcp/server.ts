@@ -267,7 +267,7 @@ export function createAgentServer(session: AgentSession): Server {
       call.op = plan.op;
       authorize(plan.op, ctx);
       if (needsConfirm(plan.op) && !confirm && !dryRun) {
-        throw new AppError('PRECONDITION_FAILED', `${plan.op.name} ${plan.op.destructive ? 'cannot be undone' : 'changes many records at once'}: ask the user, then call again with confirm: true (or dry_run: true to see what it would do)`, {
+        throw new AppError('PRECONDITION_FAILED', `${plan.op.name} ${plan.op.destructive ? 'cannot be undone' : plan.op.sensitive ? 'hands over everything stored about a person' : 'changes many records at once'}: ask the user, then call again with confirm: true (or dry_run: true to see what it would do)`, {
           details: { reason: 'confirm_required', fields: [{ field: 'confirm', message: 'must be true for this operation' }] },
         });
       }

@@ -2935,6 +2935,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/{id}/access_export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything held about a contact (access request)
+         * @description A data-protection access request: one zip archive of every row stored about the contact and the leads converted into them: their interactions, notes, survey answers, readiness quizzes, tasks, training, tickets, licences, AI usage, campaigns, events, queued email, status history and audit trail. Inside: manifest.json (subject, when, by whom, rows per table), data.json (every row, whole) and one CSV per table. Reads every row whatever the record visibility, in one snapshot. Administrators only; each export is audited (who, whom, when; not the data).
+         */
+        get: operations["privacy.export_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/access_export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything held about a lead (access request)
+         * @description A data-protection access request: one zip archive of every row stored about the lead and the contact they became: their scores, qualifications, interactions, notes, quizzes and ROI calculations, deals, campaigns, queued email, analytics events, status history and audit trail. Inside: manifest.json (subject, when, by whom, rows per table), data.json (every row, whole) and one CSV per table. Reads every row whatever the record visibility, in one snapshot. Administrators only; each export is audited (who, whom, when; not the data).
+         */
+        get: operations["privacy.export_lead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/access_export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything held about a company (access request)
+         * @description A data-protection access request: one zip archive of every row stored about the company with its addresses, team, preferences, metrics and contracts, and everything stored about each of its contacts and leads. Inside: manifest.json (subject, when, by whom, rows per table), data.json (every row, whole) and one CSV per table. Reads every row whatever the record visibility, in one snapshot. Administrators only; each export is audited (who, whom, when; not the data).
+         */
+        get: operations["privacy.export_company"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -18212,6 +18272,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InsightsAggregateResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.export_contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (zip) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.export_lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (zip) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.export_company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (zip) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
                 };
             };
             429: components["responses"]["RateLimited"];

@@ -2,7 +2,8 @@
  * Company 360: one company with everything that hangs off it — details, contacts, a timeline
  * of interactions and notes, status history, deals, the assessment (audits, surveys, go/no-go,
  * proposals), delivery (engagements, tickets, invoices) and AI usage — and the actions the
- * signed-in person's role allows (the schema lists only operations they may run).
+ * signed-in person's role allows (the schema lists only operations they may run), with the
+ * access request's download (the company and its people) for administrators.
  *
  * Also exports the small pieces the assessment screens share: a related-records table, a
  * button that opens an action in a dialog, status tones and value formatting.
@@ -17,6 +18,7 @@ import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
 import { Timeline } from '../ui/Timeline.tsx';
+import { PrivacyCard } from './Contact.tsx';
 import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Loaded, Notice, safeHref, TabList, useAsync } from '../ui/ui.tsx';
 import './company.css';
 
@@ -317,6 +319,7 @@ export function CompanyPage({ id }: { id: string }) {
                 <>
                   <Overview company={company} reload={tick} />
                   <SuggestedServices companyId={id} reload={tick} />
+                  <PrivacyCard operation="privacy.export_company" path={`/api/v1/companies/${encodeURIComponent(id)}/access_export`} what="this company and each of its contacts and leads" />
                 </>
               )}
               {tab === 'contacts' && <Contacts company={company} contacts={contacts} onChanged={refresh} />}

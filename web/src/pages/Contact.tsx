@@ -2,7 +2,8 @@
  * A contact: who they are and how to reach them (mail and phone links only), their details
  * and Edit, the record's own actions, the sales assistant (research, drafts, approval and
  * sending: ui/AssistantPanel.tsx), their recent interactions and notes, the events they
- * attend and the campaigns that target them. Record text is always shown as text.
+ * attend and the campaigns that target them, and for administrators the access request (a
+ * zip of everything held about them). Record text is always shown as text.
  */
 import { useState, type ReactNode } from 'react';
 import { api, messageOf, query, type Page } from '../api.ts';
@@ -59,7 +60,8 @@ function ContactView({ contact, company, tick, refresh }: { contact: Row; compan
   const mail = email && /^[^\s@]+@[^\s@]+$/.test(email) ? safeHref(`mailto:${email}`) : undefined;
   const phones = (['phone', 'mobile'] as const).filter((k) => typeof contact[k] === 'string' && String(contact[k]).trim());
   const ops = recordOperations(
-    (schema.table('contacts')?.actions ?? []).filter((n) => !PANEL_OPS.has(n)).map((n) => schema.operation(n)).filter((o): o is OperationInfo => Boolean(o)),
+    // A file download (the access request) is a link in its own card, not a form.
+    (schema.table('contacts')?.actions ?? []).filter((n) => !PANEL_OPS.has(n)).map((n) => schema.operation(n)).filter((o): o is OperationInfo => Boolean(o) && !o!.download),
     'contacts',
   );
   const canLog = !archived && Boolean(schema.operation('sales.log_interaction'));
@@ -180,6 +182,7 @@ function ContactView({ contact, company, tick, refresh }: { contact: Row; compan
           <Details contact={contact} />
           <Events contactId={id} reload={tick} />
           <Campaigns contact={contact} reload={tick + timelineTick} />
+          <PrivacyCard operation="privacy.export_contact" path={`/api/v1/contacts/${encodeURIComponent(id)}/access_export`} what="this contact and the leads converted into them" />
         </aside>
       </div>
 
@@ -323,3 +326,25 @@ function Campaigns({ contact, reload }: { contact: Row; reload: number }) {
   );
 }
 
+
+/**
+ * The access request, for administrators only: the schema lists the export operation only to
+ * a role that may run it. A plain link, so the browser saves the zip the server names.
+ */
+export function PrivacyCard({ operation, path, what }: { operation: string; path: string; what: string }) {
+  const schema = useSchema();
+  if (!schema.operation(operation)) return null;
+  return (
+    <section aria-labelledby={`privacy-${operation}`}>
+      <h2 id={`privacy-${operation}`}>Privacy</h2>
+      <p>
+        <a className="button-link" href={path} download>
+          Download everything we hold (access request)
+        </a>
+      </p>
+      <p className="muted">
+        A zip of every record stored about {what}: data.json with every row, a CSV per table, and a manifest of the counts. The download is recorded in the audit log.
+      </p>
+    </section>
+  );
+}

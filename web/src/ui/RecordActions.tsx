@@ -59,7 +59,13 @@ export function RecordActions({ table, record, onChanged }: { table: string; rec
   return (
     <div className="record-actions">
       <div className="actions">
-        {acts.map(({ op }) => (
+        {acts.map(({ op, param: p }) =>
+          // A file (an access-request archive) is downloaded by the browser, not answered in a form.
+          op.download ? (
+            <a key={op.name} className="button-link secondary small" href={op.path.replace(`{${p}}`, encodeURIComponent(id))} download>
+              {op.summary}
+            </a>
+          ) : (
           <button
             key={op.name}
             type="button"
@@ -71,7 +77,8 @@ export function RecordActions({ table, record, onChanged }: { table: string; rec
           >
             {op.summary}
           </button>
-        ))}
+          ),
+        )}
         {t.archivable && !record.archived_at && t.verbs.includes('archive') && (
           <button type="button" className="secondary small" onClick={() => void simple('archive')}>
             Archive

@@ -42,6 +42,16 @@ export async function signIn(app: ApiClient, database: Database, role: UserRole 
   return { ...withKey(app, key), user, key, password };
 }
 
+/** The cast most suites need: an administrator, two editors (alice and bob) and a viewer (vic). */
+export async function signInCast(app: ApiClient, database: Database): Promise<{ admin: SignedIn; alice: SignedIn; bob: SignedIn; vic: SignedIn }> {
+  return {
+    admin: await signIn(app, database, 'admin'),
+    alice: await signIn(app, database, 'editor'),
+    bob: await signIn(app, database, 'editor'),
+    vic: await signIn(app, database, 'viewer'),
+  };
+}
+
 /**
  * After a change made with plain SQL (as another process would make it), waits until the
  * NOTIFY trigger has reached this process's credential cache: that arrives a moment after

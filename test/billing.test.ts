@@ -18,7 +18,7 @@ import { invoke, operationByName } from '../src/core/registry.ts';
 import { createRecord, insertRecord, updateRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import type { Db } from '../src/db/client.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { FAST_IDENTITY, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { refusal } from './refusal.ts';
 
@@ -735,10 +735,7 @@ dbSuite('support tickets, invoices and billing views', ({ database, ctx }) => {
 
     beforeAll(async () => {
       app = createApp({ database: database(), timeZone: 'UTC', identity: FAST_IDENTITY });
-      admin = await signIn(app, database(), 'admin');
-      alice = await signIn(app, database(), 'editor');
-      bob = await signIn(app, database(), 'editor');
-      vic = await signIn(app, database(), 'viewer');
+      ({ admin, alice, bob, vic } = await signInCast(app, database()));
     });
 
     it('runs the verbs and views through their routes; a viewer reads but cannot write', async () => {

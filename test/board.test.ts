@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { callApi, FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { callApi, FAST_IDENTITY, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -34,10 +34,7 @@ dbSuite('pipeline boards', ({ database }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
   });
 
   describe('companies by status', () => {

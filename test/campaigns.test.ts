@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { deleteRecord } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
-import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signInCast } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -43,10 +43,7 @@ dbSuite('campaigns', ({ database, ctx }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
   });
 
   describe('metrics and performance', () => {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { normaliseCompanyName } from '../src/core/platform/duplicates.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { FAST_IDENTITY, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -57,10 +57,7 @@ dbSuite('duplicates', ({ database }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
   });
 
   it('finds companies by normalised name and by website domain, with the reason, leaving out archived ones', async () => {

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
-import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, type Reply, sendAs, type SignedIn, signInCast } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -40,10 +40,7 @@ dbSuite('events', ({ database }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
   });
 
   describe('attendees', () => {

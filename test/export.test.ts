@@ -12,7 +12,7 @@ import { LOCAL_OPERATOR } from '../src/core/context.ts';
 import { AppError } from '../src/core/errors.ts';
 import { collectRows, exportListInput } from '../src/core/platform/export.ts';
 import { resource } from '../src/core/resources.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { FAST_IDENTITY, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -46,10 +46,7 @@ dbSuite('export', ({ database, ctx }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
     await company(alice, { name: `${tag} Alpha`, country: 'AU', employee_count: 10 });
     await company(alice, { name: `${tag} Bravo`, country: 'AU', employee_count: 50 });
     await company(bob, { name: `${tag} Charlie`, country: 'NZ', employee_count: 20 });

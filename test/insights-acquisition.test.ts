@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { acquisitionInsight, acquisitionTables } from '../src/core/insights/acquisition.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, type SignedIn, signIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, sendAs, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -42,10 +42,7 @@ dbSuite('insights.acquisition', ({ database, ctx }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
   });
 
   // 2019: the period is Wednesday 2019-03-06 to Sunday 2019-03-24 (19 days). Its weeks start on

@@ -11,7 +11,7 @@ import { deliveryInsight, deliveryTables } from '../src/core/insights/delivery.t
 import { moneyInsight, moneyTables } from '../src/core/insights/money.ts';
 import { DeliveryInsight, MoneyInsight } from '../src/core/insights/types.ts';
 import { buildPortfolioReport } from '../src/core/reports/portfolio.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, type SignedIn, signIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, sendAs, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type App = ReturnType<typeof createApp>;
@@ -52,10 +52,7 @@ dbSuite('insights: delivery and money', ({ database, ctx }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
     // The team: 40 + 20 + 10 = 70 h a week total, 30 + 5 + 0 = 35 allocated. Vic's row is archived: not on the team.
     cap.alice = (await create(admin, 'capacity', { team_member: `Alice ${T}`, user_id: alice.user.id, total_hours_per_week: '40.00', allocated_hours_per_week: '30.00' })).id;
     cap.bob = (await create(admin, 'capacity', { team_member: `bob ${T}`, user_id: bob.user.id, total_hours_per_week: '20.00', allocated_hours_per_week: '5.00' })).id;

@@ -21,7 +21,7 @@ import {
   type LeadScoreFactors,
   type ScoreInput,
 } from '../src/core/sales/leads.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { FAST_IDENTITY, type SignedIn, signInCast } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 import { refusal } from './refusal.ts';
 
@@ -600,10 +600,7 @@ dbSuite('leads: score, qualification, conversion', ({ database, ctx }) => {
 
     beforeAll(async () => {
       app = createApp({ database: database(), identity: FAST_IDENTITY });
-      admin = await signIn(app, database(), 'admin');
-      alice = await signIn(app, database(), 'editor');
-      bob = await signIn(app, database(), 'editor');
-      vic = await signIn(app, database(), 'viewer');
+      ({ admin, alice, bob, vic } = await signInCast(app, database()));
     });
 
     it('scores on POST and PATCH (the response and GET agree), explains, qualifies and converts', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type http from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createApp } from '../src/api/app.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, FAST_IDENTITY, sendAs, type SignedIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { connectMcp, serveApp, stopServer } from './servers.ts';
 
@@ -33,10 +33,7 @@ dbSuite('private notes', ({ database }) => {
     const app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
     let base: string;
     ({ server, base } = await serveApp(app));
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
     company = await expectStatus(sendAs(alice, 'POST', '/api/v1/companies', { name: 'Harbour Civil Works' }), 201);
     secret = await expectStatus(sendAs(alice, 'POST', '/api/v1/notes', { note_type: 'company', related_id: company.id, note_text: 'Owner going through a divorce; keep pricing soft', is_private: true }), 201);
     open = await expectStatus(sendAs(alice, 'POST', '/api/v1/notes', { note_type: 'company', related_id: company.id, note_text: 'Prefers calls before 9am' }), 201);

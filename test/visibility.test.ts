@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/app.ts';
 import { disableUser } from '../src/core/identity/users.ts';
-import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
+import { FAST_IDENTITY, type SignedIn, signIn, signInCast } from './auth.ts';
 import { dbSuite } from './db.ts';
 
 type Reply = { status: number; body: any };
@@ -73,10 +73,7 @@ dbSuite('record visibility', ({ database }) => {
 
   beforeAll(async () => {
     app = createApp({ database: database(), identity: FAST_IDENTITY });
-    admin = await signIn(app, database(), 'admin');
-    alice = await signIn(app, database(), 'editor');
-    bob = await signIn(app, database(), 'editor');
-    vic = await signIn(app, database(), 'viewer');
+    ({ admin, alice, bob, vic } = await signInCast(app, database()));
     await world(alice, a, `Alice Works ${randomUUID().slice(0, 6)}`);
     await world(bob, b, `Bob Builders ${randomUUID().slice(0, 6)}`);
   });

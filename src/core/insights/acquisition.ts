@@ -166,11 +166,13 @@ type BandRow = { band: number; leads: number; score_sum: string; customers: numb
 
 async function scoreBands(ctx: Ctx, where: SQL): Promise<BandRow[]> {
   return queryRows<BandRow>(ctx, sql`
+    with won as (
+      select c.id from companies c join pipeline_stages ps on ps.pipeline = 'company' and ps.key = c.status and ps.is_won
+      where c.archived_at is null)
     select least(l.score / 10, 9)::int as band, count(*)::int as leads, sum(l.score)::text as score_sum,
-      (count(*) filter (where l.converted_at is not null and exists (
-        select 1 from companies c join pipeline_stages ps on ps.pipeline = 'company' and ps.key = c.status and ps.is_won
-        where c.id = l.converted_to_account_id and c.archived_at is null)))::int as customers
-    from leads l where ${where}
+      (count(*) filter (where l.converted_at is not null and won.id is not null))::int as customers
+    from leads l left join won on won.id = l.converted_to_account_id
+    where ${where}
     group by 1`);
 }
 

@@ -35,21 +35,15 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Ctx } from '../context.ts';
 import { fromUnits, toUnits } from '../assessment/roi.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
-import { resource } from '../resources.ts';
+import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { uuidArray } from '../sql-arrays.ts';
-import { dayIn, dayOf, daysOf, instantIn, percent, resolvePeriod, weekOf, weeksOf, type InsightTable } from './common.ts';
+import { dayIn, dayOf, daysOf, instantIn, percent, resolvePeriod, weekOf, weeksOf, seen, type InsightTable } from './common.ts';
 import type { AcquisitionInput, AcquisitionInsight, Money, Period } from './types.ts';
 
 /** At most this many utm_campaign rows (the ones with the most leads). */
 export const CAMPAIGN_LIMIT = 50;
 
 type Result = AcquisitionInsight;
-
-/** The visibility condition of a resource's rows under an alias, `true` when unrestricted. */
-function seen(name: string, scope: VisibilityScope, alias: string): SQL {
-  return visibleCondition(resource(name), scope, alias) ?? sql`true`;
-}
 
 /**
  * What makes a utm_campaign and a campaign's name the same campaign: lower case with every

@@ -37,14 +37,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { invalid } from '../errors.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
+import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { readSources } from '../reports/monthly/db.ts';
 import { hoursOf } from '../reports/monthly/exact.ts';
 import { readTasks, taskMonths, taskSources } from '../reports/monthly/savings.ts';
 import { monthEnd } from '../reports/rules.ts';
-import { resource } from '../resources.ts';
 import { uuidArray } from '../sql-arrays.ts';
-import { dayIn, dayOf, instantIn, monthsOf, resolvePeriod, type InsightTable } from './common.ts';
+import { dayIn, dayOf, instantIn, monthsOf, resolvePeriod, seen, type InsightTable } from './common.ts';
 import {
   AGGREGATE_DIMENSIONS,
   AGGREGATE_MAX_ROWS,
@@ -149,7 +148,6 @@ function checkFilters(measure: AggregateMeasure, given: Partial<Record<Filter, s
 // ---------------------------------------------------------------------------
 // The SQL measures
 
-const seen = (name: string, scope: VisibilityScope, alias: string): SQL => visibleCondition(resource(name), scope, alias) ?? sql`true`;
 const raw = (s: string) => sql.raw(s);
 
 /** month, quarter and week keys of a day expression. */

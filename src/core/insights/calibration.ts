@@ -26,16 +26,15 @@
  *   middle ones), rounded half up.
  * - advice: one sentence per ratio whose median rests on at least 2 decisions.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { localDate, queryRows, type Ctx } from '../context.ts';
 import { daysBetween } from '../dates.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
+import { visibilityScope } from '../platform/visibility.ts';
 import { byEngagement, readSources } from '../reports/monthly/db.ts';
 import { divRound, fromUnits, toUnits } from '../reports/monthly/exact.ts';
 import { computeSavings, readTasks, taskSources, type TaskRow } from '../reports/monthly/savings.ts';
 import { addMonths, monthsBetween } from '../reports/rules.ts';
-import { resource } from '../resources.ts';
-import { dayOf, resolvePeriod, type InsightTable } from './common.ts';
+import { dayOf, resolvePeriod, seen, type InsightTable } from './common.ts';
 import type { CalibrationInput, CalibrationInsight, CalibrationLine } from './types.ts';
 
 export const CALIBRATION_LIMIT = 200;
@@ -58,7 +57,6 @@ type DecisionRow = {
   invoiced: string | null;
 };
 
-const seen = (name: string, scope: VisibilityScope, alias: string): SQL => visibleCondition(resource(name), scope, alias) ?? sql`true`;
 const hundredths = (s: string) => toUnits(s, 2);
 const show = (v: bigint) => fromUnits(v, 2);
 

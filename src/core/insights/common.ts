@@ -3,6 +3,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { localDate, type Ctx } from '../context.ts';
 import { addDays, daysBetween } from '../dates.ts';
 import { invalid } from '../errors.ts';
+import { visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
+import { resource } from '../resources.ts';
 import { DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS, type Period } from './types.ts';
 
 /** The period asked for, with the defaults filled in: refuses `to` before `from` and spans over MAX_PERIOD_DAYS. */
@@ -70,3 +72,6 @@ export function percent(part: number, whole: number): string | null {
 
 /** One table of an insight's result, for the CLI's table and CSV output (first table is the main one). */
 export type InsightTable = { name: string; rows: Record<string, unknown>[] };
+
+/** The rows of a resource (under `alias`) the scope may see: its visibility condition, or `true`. */
+export const seen = (name: string, scope: VisibilityScope, alias: string): SQL => visibleCondition(resource(name), scope, alias) ?? sql`true`;

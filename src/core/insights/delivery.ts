@@ -24,11 +24,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { localDate, queryRows, type Ctx } from '../context.ts';
 import { divRound, fromUnits, toUnits } from '../assessment/roi.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
-import { resource } from '../resources.ts';
+import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { uuidArray } from '../sql-arrays.ts';
 import { TICKET_PRIORITIES } from '../../db/schema/delivery.ts';
-import { dayIn, dayOf, instantIn, resolvePeriod, weeksOf, type InsightTable } from './common.ts';
+import { dayIn, dayOf, instantIn, resolvePeriod, weeksOf, seen, type InsightTable } from './common.ts';
 import type { DeliveryInput, DeliveryInsight, Period } from './types.ts';
 
 /** At most this many engagements are listed; `engagements_truncated` says when there were more. */
@@ -40,7 +39,6 @@ const OPEN_TICKET_STATUSES = ['open', 'in_progress'] as const;
 type Capacity = DeliveryInsight['capacity'];
 type Tickets = DeliveryInsight['tickets'];
 
-const seen = (name: string, scope: VisibilityScope, alias: string): SQL => visibleCondition(resource(name), scope, alias) ?? sql`true`;
 const cents = (s: string | null | undefined) => toUnits(s ?? '0', 2);
 const hours = (c: bigint) => fromUnits(c, 2);
 /** The Monday of a date expression, as a date (isodow: Monday 1 … Sunday 7). */

@@ -29,10 +29,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Ctx } from '../context.ts';
 import { parseInput } from '../errors.ts';
 import { stagesOf, type Stage } from '../platform/pipeline.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
-import { resource } from '../resources.ts';
+import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { addDays } from '../dates.ts';
-import { percent, resolvePeriod, type InsightTable } from './common.ts';
+import { percent, resolvePeriod, seen, type InsightTable } from './common.ts';
 import { FunnelInput, type FunnelInsight, type FunnelStage } from './types.ts';
 
 type Pipeline = FunnelInsight['pipeline'];
@@ -44,11 +43,6 @@ const ENTITY: Record<Pipeline, { table: string; resource: string; status: string
   deal: { table: 'deals', resource: 'deals', status: 'stage', owner: 'owner_id' },
   lead: { table: 'leads', resource: 'leads', status: 'status', owner: 'assigned_to' },
 };
-
-/** The visibility condition of a resource's rows under an alias, `true` when unrestricted. */
-export function seen(name: string, scope: VisibilityScope, alias: string): SQL {
-  return visibleCondition(resource(name), scope, alias) ?? sql`true`;
-}
 
 /**
  * The segment on a company (source, industry) reached through `companyId` (an SQL expression):

@@ -22,16 +22,15 @@
  *   leaves it out (an engagement without a value, or no cost); a total without any value is "0.00".
  * - usage: Σ tokens_used and Σ records of ai_usage_monthly per month of the period, 0 when none.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { queryRows, type Ctx } from '../context.ts';
 import { divRound, fromUnits, toUnits } from '../assessment/roi.ts';
 import { overdueInvoices } from '../delivery/billing-views.ts';
-import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
+import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { buildPortfolioReport } from '../reports/portfolio.ts';
 import { currentMonth, FIRST_MONTH, monthEnd, monthStart } from '../reports/rules.ts';
-import { resource } from '../resources.ts';
 import { arrayLiteral } from '../sql-arrays.ts';
-import { dayIn, monthsOf, resolvePeriod, type InsightTable } from './common.ts';
+import { dayIn, monthsOf, resolvePeriod, seen, type InsightTable } from './common.ts';
 import type { MoneyInput, MoneyInsight, Period } from './types.ts';
 
 type Revenue = MoneyInsight['revenue'][number];
@@ -46,7 +45,6 @@ const BANDS: { band: Band; upTo: number }[] = [
   { band: '90+', upTo: Infinity },
 ];
 
-const seen = (name: string, scope: VisibilityScope, alias: string): SQL => visibleCondition(resource(name), scope, alias) ?? sql`true`;
 const cents = (s: string | null | undefined) => toUnits(s ?? '0', 2);
 const money = (c: bigint) => fromUnits(c, 2);
 

@@ -28,8 +28,8 @@ import { queryRows, type Ctx } from '../context.ts';
 import { parseInput } from '../errors.ts';
 import { fromUnits, toUnits } from '../assessment/roi.ts';
 import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
-import { dayIn, dayOf, instantIn, percent, resolvePeriod, type InsightTable } from './common.ts';
-import { companySegment, seen, type SegmentInput } from './funnel.ts';
+import { dayIn, dayOf, instantIn, percent, resolvePeriod, seen, type InsightTable } from './common.ts';
+import { companySegment, type SegmentInput } from './funnel.ts';
 import { SalesInput, type Period, type SalesInsight } from './types.ts';
 
 export const LOST_REASONS_LIMIT = 50;

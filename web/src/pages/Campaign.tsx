@@ -8,7 +8,7 @@
  * only the acts the person's role allows are offered.
  */
 import type { AddTargetsResult } from '../../../src/core/sales/campaigns.ts';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { api, ApiError, messageOf, query, type Page } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, recordLabel, useSchema } from '../schema.tsx';
@@ -17,7 +17,7 @@ import { RecordPicker } from '../ui/fields.tsx';
 import { useLabels } from '../ui/labels.ts';
 import { useStages, type Stage } from '../ui/pipeline.ts';
 import { formFields, RecordForm } from '../ui/RecordForm.tsx';
-import { Alert, type Async, Badge, Dialog, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, safeHref, useAsync } from '../ui/ui.tsx';
+import { Alert, type Async, Badge, Dialog, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, safeHref, Section, useAsync } from '../ui/ui.tsx';
 import { StatusHistory } from './Record.tsx';
 import './engagement.css';
 import './marketing.css';
@@ -52,19 +52,6 @@ export function CampaignPage({ id }: { id: string }) {
     </Loaded>
   );
 }
-
-export function Section({ id, title, actions, children }: { id: string; title: string; actions?: ReactNode; children: ReactNode }) {
-  return (
-    <section className="mk-section" aria-labelledby={`${id}-h`} id={id}>
-      <div className="mk-section-head">
-        <h2 id={`${id}-h`}>{title}</h2>
-        {actions && <div className="actions mk-nomargin">{actions}</div>}
-      </div>
-      {children}
-    </section>
-  );
-}
-
 
 function CampaignView({ p, tick, refresh }: { p: Performance; tick: number; refresh: () => void }) {
   const schema = useSchema();
@@ -139,7 +126,7 @@ function CampaignView({ p, tick, refresh }: { p: Performance; tick: number; refr
       <Targets campaign={c} p={p} tick={tick} onChanged={refresh} />
       <Content campaignId={id} tick={tick} onChanged={done} />
       <Drafts campaignId={id} p={p} tick={tick} />
-      <section className="mk-section" id="mk-history">
+      <section className="page-section" id="mk-history">
         <StatusHistory key={str(c.version)} entity="campaign" id={id} />
       </section>
 

@@ -15,7 +15,7 @@ import { FieldInput, fromInput, toInput } from '../ui/fields.tsx';
 import { OperationForm } from '../ui/OperationForm.tsx';
 import { RecordForm } from '../ui/RecordForm.tsx';
 import { Related } from './Record.tsx';
-import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, today, useAsync } from '../ui/ui.tsx';
+import { Alert, Badge, Dialog, fieldErrorsOf, formatDate, formatDateTime, formatMoney, formatNumber, Kpi, Loaded, Notice, today, Section, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 
 type Row = Record<string, unknown>;
@@ -32,7 +32,6 @@ function addMonths(month: string, n: number): string {
   const total = y * 12 + (m - 1) + n;
   return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
 }
-
 
 /** Hours between two instants, for display (one decimal). */
 function hoursBetween(from: unknown, to: unknown): number | null {
@@ -206,19 +205,6 @@ function Dashboard({ e, tick, refresh }: { e: Row; tick: number; refresh: () => 
     </section>
   );
 }
-
-function Section({ id, title, actions, children }: { id: string; title: string; actions?: ReactNode; children: ReactNode }) {
-  return (
-    <section className="eng-section" aria-labelledby={`${id}-h`} id={id}>
-      <div className="eng-section-head">
-        <h2 id={`${id}-h`}>{title}</h2>
-        {actions && <div className="actions eng-nomargin">{actions}</div>}
-      </div>
-      {children}
-    </section>
-  );
-}
-
 
 // ---------------------------------------------------------------------------
 // Training

@@ -11,8 +11,8 @@ import { humanise, recordLabel, useSchema } from '../schema.tsx';
 import { RecordPicker } from '../ui/fields.tsx';
 import { useLabels } from '../ui/labels.ts';
 import { RecordForm } from '../ui/RecordForm.tsx';
-import { Alert, Badge, Dialog, fieldErrorsOf, formatDateTime, formatNumber, Loaded, Notice, useAsync } from '../ui/ui.tsx';
-import { DraftList, Section } from './Campaign.tsx';
+import { Alert, Badge, Dialog, fieldErrorsOf, formatDateTime, formatNumber, Loaded, Notice, Section, useAsync } from '../ui/ui.tsx';
+import { DraftList } from './Campaign.tsx';
 import './marketing.css';
 
 type Row = Record<string, unknown>;

@@ -3,12 +3,11 @@
  * pipeline value, overdue invoices, the project timeline). Money is shown with its currency
  * and only ever added within one currency, as the server adds it; each row links to its record.
  */
-import type { ReactNode } from 'react';
 import { api } from '../api.ts';
 import { Link } from '../Link.tsx';
 import { humanise, useSchema } from '../schema.tsx';
 import { Gantt, type GanttRow } from '../ui/charts.tsx';
-import { Badge, formatDate, formatMoney, formatNumber, Kpi, Loaded, today, useAsync } from '../ui/ui.tsx';
+import { Badge, formatDate, formatMoney, formatNumber, Kpi, Loaded, today, Section, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 
 type Money = { currency: string; amount: string; count?: number; engagements?: number };
@@ -66,21 +65,10 @@ export function RevenuePage() {
   );
 }
 
-function View({ id, title, rule, children }: { id: string; title: string; rule?: string | undefined; children: ReactNode }) {
-  return (
-    <section className="eng-section" id={id} aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{title}</h2>
-      {children}
-      {rule && <p className="small muted rev-rule">{rule}</p>}
-    </section>
-  );
-}
-
-
 function ActiveClientsView() {
   const state = useAsync(() => api<ActiveClients>('GET', '/api/v1/views/active-clients'), []);
   return (
-    <View id="rev-clients" title="Active clients" rule={state.data?.rule}>
+    <Section id="rev-clients" title="Active clients" note={state.data?.rule}>
       <Loaded state={state} what="active clients">
         {(v) => (
           <>
@@ -129,14 +117,14 @@ function ActiveClientsView() {
           </>
         )}
       </Loaded>
-    </View>
+    </Section>
   );
 }
 
 function MrrView() {
   const state = useAsync(() => api<Mrr>('GET', '/api/v1/views/mrr'), []);
   return (
-    <View id="rev-mrr" title="Monthly recurring revenue" rule={state.data?.rule}>
+    <Section id="rev-mrr" title="Monthly recurring revenue" note={state.data?.rule}>
       <Loaded state={state} what="recurring revenue">
         {(v) =>
           v.currencies.length === 0 ? (
@@ -181,14 +169,14 @@ function MrrView() {
           )
         }
       </Loaded>
-    </View>
+    </Section>
   );
 }
 
 function PipelineView() {
   const state = useAsync(() => api<Pipeline>('GET', '/api/v1/views/pipeline-value'), []);
   return (
-    <View id="rev-pipeline" title="Pipeline value" rule={state.data?.rule}>
+    <Section id="rev-pipeline" title="Pipeline value" note={state.data?.rule}>
       <Loaded state={state} what="the pipeline">
         {(v) =>
           v.currencies.length === 0 ? (
@@ -233,14 +221,14 @@ function PipelineView() {
           )
         }
       </Loaded>
-    </View>
+    </Section>
   );
 }
 
 function OverdueView() {
   const state = useAsync(() => api<Overdue>('GET', '/api/v1/views/overdue-invoices'), []);
   return (
-    <View id="rev-overdue" title="Overdue invoices" rule={state.data?.rule}>
+    <Section id="rev-overdue" title="Overdue invoices" note={state.data?.rule}>
       <Loaded state={state} what="overdue invoices">
         {(v) =>
           v.items.length === 0 ? (
@@ -287,7 +275,7 @@ function OverdueView() {
           )
         }
       </Loaded>
-    </View>
+    </Section>
   );
 }
 
@@ -297,7 +285,7 @@ function TimelineView() {
   const state = useAsync(() => api<Timeline>('GET', '/api/v1/views/project-timeline'), []);
   const now = today();
   return (
-    <View id="rev-timeline" title="Project timeline">
+    <Section id="rev-timeline" title="Project timeline">
       <Loaded state={state} what="the timeline">
         {(v) => {
           if (v.items.length === 0) return <p className="empty">No engagement yet.</p>;
@@ -363,6 +351,6 @@ function TimelineView() {
           );
         }}
       </Loaded>
-    </View>
+    </Section>
   );
 }

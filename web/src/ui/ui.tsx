@@ -206,3 +206,17 @@ export function TabList<K extends string>({ tabs, current, onSelect, idPrefix, l
     </div>
   );
 }
+
+/** A titled part of a page: its heading, optional actions beside it, its content and an optional note under it. */
+export function Section({ id, title, actions, note, children }: { id: string; title: string; actions?: ReactNode; note?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="page-section" aria-labelledby={`${id}-h`} id={id}>
+      <div className="page-section-head">
+        <h2 id={`${id}-h`}>{title}</h2>
+        {actions && <div className="actions page-section-actions">{actions}</div>}
+      </div>
+      {children}
+      {note && <p className="small muted page-section-note">{note}</p>}
+    </section>
+  );
+}

@@ -177,7 +177,7 @@ function operationObject(op: Operation): Json {
         const files: Record<string, string> = { html: 'text/html', csv: 'text/csv', pdf: 'application/pdf', zip: 'application/zip' };
         const binary = new Set(['pdf', 'zip']);
         // An operation that takes a `format` answers JSON or a file; one without always answers its file.
-        const choosesFormat = Boolean(inputJsonSchema(op).properties && 'format' in (inputJsonSchema(op).properties as Json));
+        const choosesFormat = 'format' in ((schema.properties as Json | undefined) ?? {});
         const content: Json = choosesFormat ? (result.content as Json) : {};
         for (const f of op.download.formats) if (files[f]) content[files[f]] = { schema: { type: 'string', ...(binary.has(f) ? { format: 'binary' } : {}) } };
         result.content = content;

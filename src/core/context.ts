@@ -93,11 +93,14 @@ export function localDate(ctx: Ctx, at: Date = ctx.now()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: ctx.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-/** Runs fn in one transaction; inside an existing one it simply joins it. */
-export async function withTx<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
+/**
+ * Runs fn in one transaction; inside an existing one it simply joins it (and its isolation
+ * level, which cannot change once the transaction has run a statement).
+ */
+export async function withTx<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>, opts: { isolationLevel?: 'repeatable read' | 'serializable' } = {}): Promise<T> {
   if (ctx.inTx) return fn(ctx);
   const onCommit: (() => void)[] = [];
-  const result = await ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTx: true, onCommit }));
+  const result = await ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTx: true, onCommit }), opts.isolationLevel ? { isolationLevel: opts.isolationLevel } : undefined);
   for (const f of onCommit) f();
   return result;
 }

@@ -15,8 +15,7 @@ import { asc, eq, getTableColumns, inArray, or } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { strToU8, zipSync } from 'fflate';
 import { companies, contacts, leads } from '../../db/schema/sales.ts';
-import type { Db } from '../../db/client.ts';
-import { localDate, type Ctx } from '../context.ts';
+import { localDate, withTx, type Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { writeAudit } from '../platform/audit.ts';
@@ -77,19 +76,6 @@ async function resolveIdentity(ctx: Ctx, subject: Subject): Promise<{ identity: 
   return { identity: { companyIds: [co.id], contactIds, leadIds: ls.map((l) => l.id), emails: clean([...cs.map((c) => c.email), ...ls.map((l) => l.email)]) }, label: co.name };
 }
 
-/**
- * Runs fn in one REPEATABLE READ transaction (one snapshot for every read), or inside the
- * caller's transaction when one is open: its isolation level cannot change once it has run
- * a statement.
- */
-async function inSnapshot<T>(ctx: Ctx, fn: (tx: Ctx) => Promise<T>): Promise<T> {
-  if (ctx.inTx) return fn(ctx);
-  const onCommit: (() => void)[] = [];
-  const result = await ctx.db.transaction(async (tx) => fn({ ...ctx, db: tx as unknown as Db, inTx: true, onCommit }), { isolationLevel: 'repeatable read' });
-  for (const f of onCommit) f();
-  return result;
-}
-
 /** Every row of the footprint, table by table (every table present, empty or not). */
 export async function collectFootprint(ctx: Ctx, identity: Identity): Promise<Array<{ table: string; rows: Row[] }>> {
   const out: Array<{ table: string; rows: Row[] }> = [];
@@ -111,7 +97,7 @@ export type ExportPersonInput = Subject & { operation?: string };
 /** The archive of everything stored about the subject, audited as an export. */
 export async function exportPerson(ctx: Ctx, input: ExportPersonInput): Promise<Download> {
   const subject: Subject = { kind: input.kind, id: input.id };
-  return inSnapshot(ctx, async (tx) => {
+  return withTx(ctx, async (tx) => {
     const { identity, label } = await resolveIdentity(tx, subject);
     const tables = await collectFootprint(tx, identity);
     const generatedAt = tx.now();
@@ -141,5 +127,5 @@ export async function exportPerson(ctx: Ctx, input: ExportPersonInput): Promise<
       after: { subject_kind: subject.kind, subject_id: subject.id, filename, rows: counts },
     });
     return { kind: 'download', content_type: 'application/zip', filename, body };
-  });
+  }, { isolationLevel: 'repeatable read' });
 }

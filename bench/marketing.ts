@@ -27,6 +27,7 @@ import { invoke, operationByName } from '../src/core/registry.ts';
 import { createRecord, insertRecord, type Row } from '../src/core/resource.ts';
 import { resource } from '../src/core/resources.ts';
 import type { Database } from '../src/db/client.ts';
+import { inTransaction } from '../src/demo/scale.ts';
 import type { FakeLlm } from '../test/fake-llm.ts';
 
 export type Pair = { core: number[]; bare: number[] };
@@ -58,27 +59,6 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
   const out = await fn();
   return [performance.now() - t0, out];
-}
-
-type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
-
-/** One transaction on one connection with the driver itself (pg's pool client, or PGlite's transaction). */
-async function bareTx<T>(database: Database, fn: (q: Query) => Promise<T>): Promise<T> {
-  if (database.pglite) {
-    return database.pglite.transaction(async (tx) => fn(async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows));
-  }
-  const client = await database.pool!.connect();
-  try {
-    await client.query('begin');
-    const out = await fn(async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[]);
-    await client.query('commit');
-    return out;
-  } catch (e) {
-    await client.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
 }
 
 /** L leads in one statement per 100,000: statuses, sources and scores spread as a real pipeline's are; every 100th archived. */
@@ -155,7 +135,7 @@ async function addTargetsBench(database: Database, ctx: Ctx, opts: MarketingOpti
   const bare = async () => {
     const id = await newCampaign(database, `bench bare ${k++}`);
     const [ms, n] = await timed(() =>
-      bareTx(database, async (q) => {
+      inTransaction(database, async (q) => {
         const [r] = await q<{ n: number }>(
           `with ins as (
              insert into campaign_targets (campaign_id, target_type, target_id, status, created_at, updated_at)

@@ -42,7 +42,7 @@ const CONTACTS_PER_COMPANY = 50;
 
 const KIND = { company: 1, contact: 2, engagement: 3, usage: 4 } as const;
 
-type Query = <T = Record<string, unknown>>(text: string) => Promise<T[]>;
+export type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 /** SQL for the deterministic uuid of row `expr` (a bigint expression) of one kind. */
 const uid = (kind: number, expr: string) =>
@@ -56,18 +56,16 @@ function count(name: string, v: number): number {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (t0: number) => ((performance.now() - t0) / 1000).toFixed(1);
 
-/** Runs `fn` in one transaction on one connection of either backend. */
-async function inTransaction<T>(database: Database, fn: (query: Query) => Promise<T>): Promise<T> {
+/** Runs `fn` in one transaction on one connection of either backend, with the driver itself (no ORM). */
+export async function inTransaction<T>(database: Database, fn: (query: Query) => Promise<T>): Promise<T> {
   if (database.pglite) {
-    return database.pglite.transaction(async (tx) =>
-      fn(async <R>(text: string) => (await tx.query<R>(text)).rows),
-    );
+    return database.pglite.transaction(async (tx) => fn(async <R>(text: string, params?: unknown[]) => (await tx.query<R>(text, params)).rows));
   }
-  if (!database.pool) throw new Error('seedScale: no connection pool');
+  if (!database.pool) throw new Error('inTransaction: no connection pool');
   const client = await database.pool.connect();
   try {
     await client.query('begin');
-    const out = await fn(async <R>(text: string) => (await client.query(text)).rows as R[]);
+    const out = await fn(async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[]);
     await client.query('commit');
     return out;
   } catch (e) {

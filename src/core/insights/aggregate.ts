@@ -44,6 +44,7 @@ import { readTasks, taskMonths, taskSources } from '../reports/monthly/savings.t
 import { monthEnd } from '../reports/rules.ts';
 import { uuidArray } from '../sql-arrays.ts';
 import { dayIn, dayOf, instantIn, monthsOf, resolvePeriod, seen, type InsightTable } from './common.ts';
+import { dealCloseDay } from './sales.ts';
 import {
   AGGREGATE_DIMENSIONS,
   AGGREGATE_MAX_ROWS,
@@ -251,10 +252,7 @@ function sqlMeasure(ctx: Ctx, scope: VisibilityScope, measure: Exclude<Aggregate
 
 function dealMeasure(ctx: Ctx, scope: VisibilityScope, measure: 'deals_won' | 'deals_lost' | 'won_value', p: Period): SqlMeasure {
   const won = measure !== 'deals_lost';
-  // The day the deal entered the stage it is in now (its latest entry, should it have left and come back).
-  const entered = sql`(select (max(h.entered_at) at time zone ${ctx.timeZone})::date from status_history h
-    where h.entity_type = 'deal' and h.entity_id = d.id and h.status = d.stage)`;
-  const closeDay = sql`coalesce(d.actual_close_date, ${entered})`;
+  const closeDay = dealCloseDay(ctx);
   const rule = `close day = actual_close_date, else the day the deal last entered its stage (status_history)`;
   return {
     unit: measure === 'won_value' ? 'money' : 'count',

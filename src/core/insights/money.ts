@@ -28,6 +28,7 @@ import { divRound, fromUnits, toUnits } from '../assessment/roi.ts';
 import { overdueInvoices } from '../delivery/billing-views.ts';
 import { visibilityScope, type VisibilityScope } from '../platform/visibility.ts';
 import { buildPortfolioReport } from '../reports/portfolio.ts';
+import { ENGAGEMENT_ENDED, ENGAGEMENT_STARTED } from '../reports/monthly/engagement.ts';
 import { currentMonth, FIRST_MONTH, monthEnd, monthStart } from '../reports/rules.ts';
 import { arrayLiteral } from '../sql-arrays.ts';
 import { dayIn, monthsOf, resolvePeriod, seen, type InsightTable } from './common.ts';
@@ -75,16 +76,11 @@ async function readRevenue(ctx: Ctx, scope: VisibilityScope, p: Period, months: 
       from unnest(${starts}) as s
     ),
     live as (
-      select e.currency, e.monthly_fee, coalesce(e.start_date, (e.created_at at time zone 'UTC')::date) as started,
-        case when coalesce(ps.is_won or ps.is_lost, false) then coalesce(
-          e.end_date,
-          (select (max(h.entered_at) at time zone 'UTC')::date from status_history h
-            where h.entity_type = 'engagement' and h.entity_id = e.id and h.status = e.status),
-          (e.updated_at at time zone 'UTC')::date) end as ended
+      select e.currency, e.monthly_fee, ${ENGAGEMENT_STARTED} as started, ${ENGAGEMENT_ENDED} as ended
       from engagements e
       left join pipeline_stages ps on ps.pipeline = 'engagement' and ps.key = e.status
       where e.archived_at is null and e.monthly_fee is not null and ${seen('engagements', scope, 'e')}
-        and coalesce(e.start_date, (e.created_at at time zone 'UTC')::date) <= ${last}::date
+        and ${ENGAGEMENT_STARTED} <= ${last}::date
     )
     select 'recurring' as kind, m.month, l.currency, sum(l.monthly_fee)::text as amount, count(*)::int as n
     from m join live l on l.started <= m.last_day and (l.ended is null or l.ended >= m.first_day)

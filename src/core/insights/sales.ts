@@ -46,16 +46,27 @@ function dealOk(segment: SegmentInput, scope: VisibilityScope): SQL {
 }
 
 /**
+ * The day a closed deal (as `d`) closed: actual_close_date, else the day (ctx.timeZone) it
+ * last entered the stage it is in now. COALESCE evaluates the look-up only when the date is missing.
+ */
+export function dealCloseDay(ctx: Ctx): SQL {
+  return sql`coalesce(d.actual_close_date, ${dealEnteredStage(ctx)})`;
+}
+
+const dealEnteredStage = (ctx: Ctx): SQL =>
+  dayOf(ctx, sql`(select max(sh.entered_at) from status_history sh where sh.entity_type = 'deal' and sh.entity_id = d.id and sh.status = d.stage)`);
+
+/**
  * The closed deals of the period with their close day. The latest entry into the stage is
  * looked up (status_history_entity_idx) only when actual_close_date is missing: COALESCE
  * evaluates its second argument only when needed.
  */
 function closedDeals(ctx: Ctx, period: Period, segment: SegmentInput, scope: VisibilityScope): SQL {
-  const entry = dayOf(ctx, sql`(select max(sh.entered_at) from status_history sh where sh.entity_type = 'deal' and sh.entity_id = d.id and sh.status = d.stage)`);
+  const entry = dealEnteredStage(ctx);
   // The close-day test is spelled out as an OR so that a range on actual_close_date can use an index.
   return sql`
     select d.id, d.owner_id, d.value, d.currency, d.loss_reason, d.created_at, ps.is_won,
-      coalesce(d.actual_close_date, ${entry}) as close_day
+      ${dealCloseDay(ctx)} as close_day
     from deals d join pipeline_stages ps on ps.pipeline = 'deal' and ps.key = d.stage and (ps.is_won or ps.is_lost)
     where ${dealOk(segment, scope)}
       and (${dayIn('d.actual_close_date', period)} or (d.actual_close_date is null and ${entry} between ${period.from}::date and ${period.to}::date))`;

@@ -52,6 +52,19 @@ export async function loadEngagement(ctx: Ctx, id: string): Promise<EngagementRo
  * when set, else on the day it entered that status (status_history), else when it was last changed.
  * Archived engagements are left out.
  */
+/**
+ * When an engagement was live, for SQL over `engagements e` left-joined to its stage
+ * `pipeline_stages ps` (pipeline 'engagement'): it began on its start date, else the day it was
+ * created; an engagement in a won or lost status ended on its end date, else the day it entered
+ * that status, else its last change; one still running has no end (null). Days are UTC.
+ */
+export const ENGAGEMENT_STARTED = sql`coalesce(e.start_date, (e.created_at at time zone 'UTC')::date)`;
+export const ENGAGEMENT_ENDED = sql`case when coalesce(ps.is_won or ps.is_lost, false) then coalesce(
+    e.end_date,
+    (select (max(h.entered_at) at time zone 'UTC')::date from status_history h
+      where h.entity_type = 'engagement' and h.entity_id = e.id and h.status = e.status),
+    (e.updated_at at time zone 'UTC')::date) end`;
+
 export async function listLiveEngagements(ctx: Ctx, month: Month): Promise<EngagementRow[]> {
   const rows = await rowsOf(
     ctx,
@@ -60,12 +73,8 @@ export async function listLiveEngagements(ctx: Ctx, month: Month): Promise<Engag
         join companies c on c.id = e.company_id
         left join pipeline_stages ps on ps.pipeline = 'engagement' and ps.key = e.status
         where e.archived_at is null
-          and coalesce(e.start_date, (e.created_at at time zone 'UTC')::date) <= ${monthEnd(month)}::date
-          and not (coalesce(ps.is_won or ps.is_lost, false) and coalesce(
-            e.end_date,
-            (select (max(h.entered_at) at time zone 'UTC')::date from status_history h
-              where h.entity_type = 'engagement' and h.entity_id = e.id and h.status = e.status),
-            (e.updated_at at time zone 'UTC')::date) < ${monthStart(month)}::date)
+          and ${ENGAGEMENT_STARTED} <= ${monthEnd(month)}::date
+          and (${ENGAGEMENT_ENDED} is null or ${ENGAGEMENT_ENDED} >= ${monthStart(month)}::date)
           and ${await visible(ctx)}
         order by lower(c.name), lower(coalesce(e.name, '')), e.id`,
   );

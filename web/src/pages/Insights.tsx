@@ -14,13 +14,16 @@
  */
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import type {
+  AcquisitionInput,
   AcquisitionInsight,
   CalibrationInsight,
   DeliveryInsight,
+  FunnelInput,
   FunnelInsight,
   Money,
   MoneyInsight,
   Period,
+  SalesInput,
   SalesInsight,
 } from '../../../src/core/insights/types.ts';
 import { api, ApiError, listAll, messageOf, query } from '../api.ts';
@@ -28,7 +31,7 @@ import { Link } from '../Link.tsx';
 import { setQuery, useQuery } from '../router.ts';
 import { humanise, useSchema } from '../schema.tsx';
 import { BarChart, ColumnChart, LineChart, PALETTE, type BarDatum, type ColumnSeries, type LineSeries } from '../ui/charts.tsx';
-import { Alert, Badge, formatDate, formatMoney, formatNumber, Kpi, Loading, TabList, useAsync } from '../ui/ui.tsx';
+import { Alert, Badge, formatDate, formatMoney, formatNumber, Kpi, Loading, TabList, Section, useAsync } from '../ui/ui.tsx';
 import './engagement.css';
 import './insights.css';
 
@@ -43,7 +46,9 @@ const TABS = [
 type Tab = (typeof TABS)[number][0];
 type Results = { funnel: FunnelInsight; acquisition: AcquisitionInsight; sales: SalesInsight; delivery: DeliveryInsight; money: MoneyInsight; calibration: CalibrationInsight };
 
-/** The query parameters each insight takes besides the period (the rest would be refused as unknown). */
+/** The inputs of the insights that take more than the period. */
+type SegmentInputs = { funnel: FunnelInput; acquisition: AcquisitionInput; sales: SalesInput; delivery: object; money: object; calibration: object };
+/** The query parameters each insight takes besides the period (the rest would be refused as unknown); checked against core's inputs. */
 const SEGMENT_KEYS: Record<Tab, readonly string[]> = {
   funnel: ['pipeline', 'source', 'industry', 'owner_id'],
   acquisition: ['interval', 'source', 'utm_campaign', 'owner_id'],
@@ -51,7 +56,7 @@ const SEGMENT_KEYS: Record<Tab, readonly string[]> = {
   delivery: [],
   money: [],
   calibration: [],
-};
+} satisfies { [K in Tab]: readonly Exclude<keyof SegmentInputs[K] & string, 'from' | 'to'>[] };
 const PIPELINES: FunnelInsight['pipeline'][] = ['company', 'deal', 'lead'];
 const INTERVALS: AcquisitionInsight['interval'][] = ['week', 'day'];
 /** Colours for one series per source; the report palette has four, sources run to ten. */
@@ -278,16 +283,6 @@ function TextPicker({ label, value, onCommit }: { label: string; value: string; 
 // ---------------------------------------------------------------------------
 // Shared pieces
 
-function Part({ id, title, children, note }: { id: string; title: string; children: ReactNode; note?: ReactNode }) {
-  return (
-    <section className="ins-part" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>{title}</h2>
-      {children}
-      {note && <p className="small muted ins-note">{note}</p>}
-    </section>
-  );
-}
-
 /** A plain table that scrolls sideways on a narrow screen. */
 function Table({ caption, head, rows, numeric = [] }: { caption: string; head: string[]; rows: ReactNode[][]; numeric?: number[] }) {
   return (
@@ -344,7 +339,7 @@ function FunnelView({ r }: { r: FunnelInsight }) {
         <Kpi label="Records" value={formatNumber(r.records)} hint={`${label}: entered any stage in the period`} />
         <Kpi label="Overall conversion" value={pct(r.overall_conversion)} hint="Reached the last stage ÷ entered the first" />
       </div>
-      <Part id="ins-funnel-stages" title={`Stages of the ${label.toLowerCase()}`} note="Conversion: of the records that entered a stage in the period, the share that went on to a later stage of the main path. Days: stays that began in the period and have ended. Grey bars are off the main path.">
+      <Section id="ins-funnel-stages" title={`Stages of the ${label.toLowerCase()}`} note="Conversion: of the records that entered a stage in the period, the share that went on to a later stage of the main path. Days: stays that began in the period and have ended. Grey bars are off the main path.">
         {r.records === 0 ? <p className="empty">No record entered a stage in this period.</p> : <BarChart title="Entered per stage" data={bars} valueLabel="Entered" table={false} />}
         <Table
           caption="Funnel stages"
@@ -363,7 +358,7 @@ function FunnelView({ r }: { r: FunnelInsight }) {
             formatNumber(s.current),
           ])}
         />
-      </Part>
+      </Section>
     </>
   );
 }
@@ -390,7 +385,7 @@ function AcquisitionView({ r }: { r: AcquisitionInsight }) {
         <Kpi label="Quiz completion" value={pct(r.quiz.completion)} hint={`${plural(r.quiz.started, 'started', 'started')}: ${formatNumber(r.quiz.completed)} completed, ${formatNumber(r.quiz.abandoned)} abandoned, ${formatNumber(r.quiz.in_progress)} in progress`} />
         <Kpi label="Survey completion" value={pct(r.surveys.completion)} hint={`${plural(r.surveys.sent, 'sent', 'sent')}, ${formatNumber(r.surveys.completed)} completed`} />
       </div>
-      <Part id="ins-acq-series" title={`Leads per ${per}`} note={r.interval === 'week' ? 'Weeks start on Monday; the first and last may be partial.' : undefined}>
+      <Section id="ins-acq-series" title={`Leads per ${per}`} note={r.interval === 'week' ? 'Weeks start on Monday; the first and last may be partial.' : undefined}>
         {r.total === 0 ? (
           <p className="empty">No leads in this period.</p>
         ) : (
@@ -398,16 +393,16 @@ function AcquisitionView({ r }: { r: AcquisitionInsight }) {
             <ColumnChart title={`Leads per ${per} by source`} categories={r.series.map((p) => p.start)} series={series} />
           </Wide>
         )}
-      </Part>
+      </Section>
       {r.total > 0 && (
         <>
-          <Part id="ins-acq-sources" title="By source">
+          <Section id="ins-acq-sources" title="By source">
             <Table caption="Leads by source" head={['Source', 'Leads', 'Converted', 'Conversion']} numeric={[1, 2, 3]} rows={r.by_source.map((s) => [humanise(s.source), formatNumber(s.leads), formatNumber(s.converted), pct(s.conversion)])} />
-          </Part>
-          <Part id="ins-acq-scores" title="Lead scores">
+          </Section>
+          <Section id="ins-acq-scores" title="Lead scores">
             <BarChart title="Leads per score band" valueLabel="Leads" data={r.scores.bands.map((b) => ({ label: `${b.from}–${b.to}`, value: b.leads, display: formatNumber(b.leads) }))} color={PALETTE.tokens} />
-          </Part>
-          <Part id="ins-acq-campaigns" title="Campaigns" note="Spend is what the campaign of the same name recorded in the period; cost per lead is spend ÷ leads, per currency.">
+          </Section>
+          <Section id="ins-acq-campaigns" title="Campaigns" note="Spend is what the campaign of the same name recorded in the period; cost per lead is spend ÷ leads, per currency.">
             <Table
               caption="Leads by UTM campaign"
               head={['UTM campaign', 'Leads', 'Converted', 'Spend', 'Cost per lead']}
@@ -420,7 +415,7 @@ function AcquisitionView({ r }: { r: AcquisitionInsight }) {
                 moneyList(c.cost_per_lead),
               ])}
             />
-          </Part>
+          </Section>
         </>
       )}
     </>
@@ -441,7 +436,7 @@ function SalesView({ r }: { r: SalesInsight }) {
         <Kpi label="Won value" value={moneyList(r.closed.won_value)} />
         <Kpi label="Sales cycle" value={dec(r.cycle.avg_days, ' days')} hint={`Mean from created to won; median ${dec(r.cycle.median_days, ' days')} over ${plural(r.cycle.deals, 'deal')}`} />
       </div>
-      <Part id="ins-sales-pipeline" title="Weighted pipeline by expected close" note="Open deals, whatever the period: value and value × probability, by the month they are expected to close.">
+      <Section id="ins-sales-pipeline" title="Weighted pipeline by expected close" note="Open deals, whatever the period: value and value × probability, by the month they are expected to close.">
         {currencies.length === 0 ? (
           <p className="empty">No open deal.</p>
         ) : (
@@ -470,8 +465,8 @@ function SalesView({ r }: { r: SalesInsight }) {
             );
           })
         )}
-      </Part>
-      <Part id="ins-sales-lost" title="Why deals and companies were lost">
+      </Section>
+      <Section id="ins-sales-lost" title="Why deals and companies were lost">
         {r.lost_reasons.length === 0 ? (
           <p className="empty">Nothing was lost in this period.</p>
         ) : (
@@ -480,14 +475,14 @@ function SalesView({ r }: { r: SalesInsight }) {
             <Table caption="Lost reasons" head={['Reason', 'Deals', 'Companies', 'Total']} numeric={[1, 2, 3]} rows={r.lost_reasons.map((l) => [l.reason ?? <span className="muted">No reason given</span>, formatNumber(l.deals), formatNumber(l.companies), formatNumber(l.total)])} />
           </>
         )}
-      </Part>
-      <Part id="ins-sales-owners" title="By owner">
+      </Section>
+      <Section id="ins-sales-owners" title="By owner">
         {r.by_owner.length === 0 ? (
           <p className="empty">No deal closed in this period.</p>
         ) : (
           <Table caption="Closed deals by owner" head={['Owner', 'Won', 'Lost', 'Win rate']} numeric={[1, 2, 3]} rows={r.by_owner.map((o) => [o.owner_id ? (o.name ?? 'Someone') : <span className="muted">Nobody</span>, formatNumber(o.won), formatNumber(o.lost), pct(o.win_rate)])} />
         )}
-      </Part>
+      </Section>
     </>
   );
 }
@@ -512,7 +507,7 @@ function DeliveryView({ r }: { r: DeliveryInsight }) {
         <Kpi label="Open now" value={formatNumber(t.open_now)} hint="Open or in progress, whatever the period" />
         <Kpi label="Time to resolve" value={dec(t.avg_hours_to_resolve, ' h')} hint={`Mean of the tickets resolved in the period; median ${dec(t.median_hours_to_resolve, ' h')}`} />
       </div>
-      <Part id="ins-del-util" title="Utilisation per week" note="Hours logged by team members against their capacity for the days of the week in the period (weeks start on Monday).">
+      <Section id="ins-del-util" title="Utilisation per week" note="Hours logged by team members against their capacity for the days of the week in the period (weeks start on Monday).">
         {c.members.length === 0 ? (
           <p className="empty">No capacity is recorded for the team.</p>
         ) : (
@@ -528,9 +523,9 @@ function DeliveryView({ r }: { r: DeliveryInsight }) {
             />
           </>
         )}
-      </Part>
+      </Section>
       {c.members.length > 0 && (
-        <Part id="ins-del-members" title="Members">
+        <Section id="ins-del-members" title="Members">
           <Table
             caption="Members over the period"
             head={['Member', 'Hours per week', 'Allocated per week', 'Logged hours', 'Capacity hours', 'Utilisation']}
@@ -540,9 +535,9 @@ function DeliveryView({ r }: { r: DeliveryInsight }) {
               return [m.team_member, cap?.total_hours_per_week ?? '—', cap?.allocated_hours_per_week ?? '—', m.logged_hours, m.capacity_hours, pct(m.utilisation)];
             })}
           />
-        </Part>
+        </Section>
       )}
-      <Part id="ins-del-eng" title="Estimated and logged hours per engagement" note={`Hours logged to date against the estimate; the largest overrun first.${r.engagements_truncated ? ' Only the first 200 are shown.' : ''}`}>
+      <Section id="ins-del-eng" title="Estimated and logged hours per engagement" note={`Hours logged to date against the estimate; the largest overrun first.${r.engagements_truncated ? ' Only the first 200 are shown.' : ''}`}>
         {r.engagements.length === 0 ? (
           <p className="empty">No engagement with an estimate or logged work in this period.</p>
         ) : (
@@ -556,8 +551,8 @@ function DeliveryView({ r }: { r: DeliveryInsight }) {
             />
           </>
         )}
-      </Part>
-      <Part id="ins-del-tickets" title="Support tickets per week">
+      </Section>
+      <Section id="ins-del-tickets" title="Support tickets per week">
         {t.opened === 0 && t.resolved === 0 ? (
           <p className="empty">No ticket opened or resolved in this period.</p>
         ) : (
@@ -575,7 +570,7 @@ function DeliveryView({ r }: { r: DeliveryInsight }) {
             <Table caption="Tickets by priority" head={['Priority', 'Opened', 'Resolved', 'Median hours to resolve']} numeric={[1, 2, 3]} rows={t.by_priority.map((p) => [humanise(p.priority), formatNumber(p.opened), formatNumber(p.resolved), dec(p.median_hours_to_resolve)])} />
           </>
         )}
-      </Part>
+      </Section>
     </>
   );
 }
@@ -601,7 +596,7 @@ function MoneyView({ r }: { r: MoneyInsight }) {
           <Kpi key={`roi-${t.currency}`} label={`Portfolio ROI (${t.currency})`} value={pct(t.roi)} hint={`${p.month}: ${formatMoney(t.value, t.currency)} saved for ${formatMoney(t.cost, t.currency)}, ${t.hours_saved} h over ${plural(t.engagements, 'engagement')}`} />
         ))}
       </div>
-      <Part id="ins-money-revenue" title="Revenue per month" note="Recurring: monthly fees of the engagements live in the month. Invoiced: issued in the month (not draft or cancelled). Paid: paid in the month.">
+      <Section id="ins-money-revenue" title="Revenue per month" note="Recurring: monthly fees of the engagements live in the month. Invoiced: issued in the month (not draft or cancelled). Paid: paid in the month.">
         {currencies.length === 0 ? (
           <p className="empty">No recurring revenue or invoice in this period.</p>
         ) : (
@@ -630,15 +625,15 @@ function MoneyView({ r }: { r: MoneyInsight }) {
             );
           })
         )}
-      </Part>
-      <Part id="ins-money-overdue" title="Overdue by age">
+      </Section>
+      <Section id="ins-money-overdue" title="Overdue by age">
         {r.overdue.by_age.length === 0 ? (
           <p className="empty">No invoice is overdue.</p>
         ) : (
           <BarChart title="Overdue by days past due" valueLabel="Amount" color={PALETTE.cost} data={r.overdue.by_age.map((a) => ({ label: `${a.band} days (${a.currency})`, value: ink(a.amount), display: `${formatMoney(a.amount, a.currency)} · ${plural(a.count, 'invoice')}` }))} />
         )}
-      </Part>
-      <Part id="ins-money-portfolio" title={`Return per engagement, ${p.month}`} note="The portfolio report's figures: hours saved in the month, their value, what the month cost and the return on it.">
+      </Section>
+      <Section id="ins-money-portfolio" title={`Return per engagement, ${p.month}`} note="The portfolio report's figures: hours saved in the month, their value, what the month cost and the return on it.">
         {p.engagements.length === 0 ? (
           <p className="empty">No engagement to measure in {p.month}.</p>
         ) : (
@@ -649,8 +644,8 @@ function MoneyView({ r }: { r: MoneyInsight }) {
             rows={p.engagements.map((e) => [engagementLink(e.engagement_id, e.name), e.company_name ?? '—', e.hours_saved, e.value === null ? '—' : formatMoney(e.value, e.currency), e.cost === null ? '—' : formatMoney(e.cost, e.currency), pct(e.roi)])}
           />
         )}
-      </Part>
-      <Part id="ins-money-usage" title="AI use per month">
+      </Section>
+      <Section id="ins-money-usage" title="AI use per month">
         {r.usage.every((u) => u.records === 0) ? (
           <p className="empty">No AI use recorded in this period.</p>
         ) : (
@@ -658,7 +653,7 @@ function MoneyView({ r }: { r: MoneyInsight }) {
             <LineChart title="Tokens used per month" series={[{ name: 'Tokens', color: PALETTE.tokens, points: r.usage.map((u) => ({ x: u.month, y: u.tokens_used, display: formatNumber(u.tokens_used) })) }]} />
           </Wide>
         )}
-      </Part>
+      </Section>
     </>
   );
 }
@@ -699,7 +694,7 @@ function CalibrationView({ r }: { r: CalibrationInsight }) {
         {summary('Hours saved ratio', s.saved, "Measured ÷ estimated hours saved per month.")}
         {summary('Value ratio', s.value, 'Invoiced ÷ expected value.')}
       </div>
-      <Part id="ins-cal-advice" title="For the next scorecard">
+      <Section id="ins-cal-advice" title="For the next scorecard">
         {r.advice.length === 0 ? (
           <p className="empty">Too little to go on yet.</p>
         ) : (
@@ -709,11 +704,11 @@ function CalibrationView({ r }: { r: CalibrationInsight }) {
             ))}
           </ul>
         )}
-      </Part>
-      <Part id="ins-cal-chart" title="Actual against estimated, per decision">
+      </Section>
+      <Section id="ins-cal-chart" title="Actual against estimated, per decision">
         <CalibrationChart decisions={r.decisions} />
-      </Part>
-      <Part id="ins-cal-decisions" title="Decisions: estimated and actual" note={r.truncated ? 'Only the newest 200 decisions are shown.' : undefined}>
+      </Section>
+      <Section id="ins-cal-decisions" title="Decisions: estimated and actual" note={r.truncated ? 'Only the newest 200 decisions are shown.' : undefined}>
         {r.decisions.length === 0 ? (
           <p className="empty">No go decision in this period.</p>
         ) : (
@@ -737,7 +732,7 @@ function CalibrationView({ r }: { r: CalibrationInsight }) {
             ])}
           />
         )}
-      </Part>
+      </Section>
     </>
   );
 }

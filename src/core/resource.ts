@@ -101,7 +101,7 @@ export type Resource = Required<Pick<ResourceConfig, 'mode' | 'hidden' | 'readOn
 /** Tables whose changes alter who is signed in or what they may do: cached credentials are dropped on commit. */
 const ACCESS_TABLES = new Set(['users', 'api_keys', 'sessions']);
 
-const SYSTEM_FIELDS = new Set(['id', 'created_at', 'updated_at', 'version', 'archived_at']);
+const SYSTEM_FIELDS = new Set(['id', 'created_at', 'updated_at', 'version', 'archived_at', 'erased_at']);
 const SEARCH_DEFAULT = /^(name|email|first_name|last_name|company_name|subject|title|ticket_number|invoice_number|key|label|tool_name|team_member|competitor_name|event|model|workflow_name)$/;
 
 export function defineResource(config: ResourceConfig): Resource {

@@ -62,9 +62,12 @@ export const EMAIL_TEMPLATES = [
   'follow_up',
   'meeting_reminder',
   'outreach',
+  /** A campaign's marketing email (campaigns.send_email); sent only to people whose marketing consent is in force. */
+  'campaign',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
-export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead'] as const;
+/** `cancelled`: never to be sent (its recipient withdrew their consent before it went). */
+export const EMAIL_STATUSES = ['pending', 'sending', 'sent', 'failed', 'dead', 'cancelled'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /**
@@ -83,6 +86,8 @@ export const email_queue = pgTable(
     attempts: integer().notNull().default(0),
     error: text(),
     idempotency_key: text(),
+    /** Set on marketing mail: the consent every recipient must have in force when it is sent. */
+    purpose: text({ enum: ['marketing_email'] }),
     next_attempt_at: tstz().defaultNow(),
     sent_at: tstz(),
     created_at: createdAt(),

@@ -8,3 +8,4 @@ export * from './assessment.ts';
 export * from './delivery.ts';
 export * from './measurement.ts';
 export * from './imports.ts';
+export * from './privacy.ts';

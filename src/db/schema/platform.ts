@@ -48,6 +48,12 @@ export const AUDIT_ACTIONS = [
   'refused',
   /** One call of an MCP tool, resource or prompt by an agent, whatever it did (src/mcp). */
   'tool_call',
+  /** An access request answered: everything about a person exported (core/privacy); the audit row holds counts, never the data. */
+  'export',
+  /** A person or company erased (core/privacy/erasure.ts): who did it and how many rows, never what was erased. */
+  'erase',
+  /** Rows removed by a retention policy (core/privacy/retention.ts), with the policy and the count. */
+  'purge',
 ] as const;
 
 /** Append-only: who did what to which record, with before and after. No foreign keys on purpose: it outlives what it describes. */

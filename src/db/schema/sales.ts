@@ -84,6 +84,8 @@ export const companies = pgTable(
     notes: text(),
     owner_id: ownerRef(),
     ...editable(),
+    /** When the record was erased (core/privacy/erasure.ts): its personal data is gone and it stays only so totals add up. */
+    erased_at: tstz(),
   },
   (t) => [
     index('companies_name_idx').on(sql`lower(${t.name})`),
@@ -248,6 +250,8 @@ export const contacts = pgTable(
     notes: text(),
     owner_id: ownerRef(),
     ...editable(),
+    /** When the record was erased (core/privacy/erasure.ts): its personal data is gone and it stays only so totals add up. */
+    erased_at: tstz(),
   },
   (t) => [
     index('contacts_company_idx').on(t.company_id),
@@ -330,6 +334,8 @@ export const leads = pgTable(
     converted_deal_id: uuid().references((): AnyPgColumn => deals.id, { onDelete: 'set null' }),
     lost_reason: text(),
     ...editable(),
+    /** When the record was erased (core/privacy/erasure.ts): its personal data is gone and it stays only so totals add up. */
+    erased_at: tstz(),
   },
   (t) => [
     index('leads_email_idx').on(sql`lower(${t.email})`),

@@ -637,11 +637,19 @@ export type UpdateOptions = {
   auditNote?: Row;
 };
 
+/** An erased record (core/privacy/erasure.ts) keeps only what reports count: it is never changed or brought back. */
+function refuseErased(res: Resource, current: Row, verb: string): void {
+  if (current.erased_at === null || current.erased_at === undefined) return;
+  const when = current.erased_at instanceof Date ? current.erased_at.toISOString() : String(current.erased_at);
+  throw new AppError('CONFLICT', `${singular(res.name)} ${String(current.id)} was erased on ${when} and cannot be ${verb}`);
+}
+
 /** Applies already validated changes (business verbs call this too). */
 export async function applyUpdate(ctx: Ctx, res: Resource, id: string, changes: Row, opts: UpdateOptions = {}): Promise<Row> {
   return withTx(ctx, async (tx) => {
     const current = await fetchRow(tx, res, id, true);
     if (!current) throw notFound(singular(res.name), id);
+    refuseErased(res, current, 'changed');
     if (opts.expectedVersion !== undefined && res.hasVersion && current.version !== opts.expectedVersion) {
       throw new AppError('PRECONDITION_FAILED', `${singular(res.name)} ${id} has changed since version ${opts.expectedVersion}; it is now at version ${String(current.version)}`, {
         details: { current_version: current.version },
@@ -704,6 +712,7 @@ async function setArchived(ctx: Ctx, res: Resource, id: string, archived: boolea
       });
     }
     if (archived === (current.archived_at !== null)) return strip(res, current);
+    if (!archived) refuseErased(res, current, 'restored');
     if (archived && res.beforeRemove) await res.beforeRemove(tx, current, 'archive');
     const [row] = (await tx.db
       .update(res.table)

@@ -45,7 +45,7 @@ const clean = (emails: unknown[]) => [...new Set(emails.filter((e): e is string 
 const notFound = (s: Subject) => new AppError('NOT_FOUND', `There is no ${s.kind} ${s.id}`);
 
 /** The records that are the subject (archived ones too): a missing subject is NOT_FOUND. */
-async function resolveIdentity(ctx: Ctx, subject: Subject): Promise<{ identity: Identity; label: string }> {
+export async function resolveIdentity(ctx: Ctx, subject: Subject): Promise<{ identity: Identity; label: string }> {
   if (!isUuid(subject.id)) throw notFound(subject);
   const db = ctx.db;
   const leadsInto = async (contactIds: string[]) =>
@@ -120,7 +120,7 @@ export async function exportPerson(ctx: Ctx, input: ExportPersonInput): Promise<
     // A fixed modification time keeps the archive a function of the data and the clock alone.
     const body = zipSync(files, { level: 6, mtime: generatedAt });
     await writeAudit(tx, {
-      action: 'create',
+      action: 'export',
       table: ACCESS_EXPORT_AUDIT_TABLE,
       recordId: subject.id,
       operation: input.operation ?? `privacy.export_${subject.kind}`,

@@ -16,7 +16,7 @@
  * notes, status history and campaign targets, plus the footprint of each of its contacts and
  * of the leads linked to it (leads.company_id or converted_to_account_id).
  *
- * Included, beyond the person's own row: contact_preferences, interactions, notes (on the
+ * Included, beyond the person's own row: contact_preferences, consents, interactions, notes (on the
  * contact, the lead, and on the person's interactions and support tickets), survey_responses,
  * readiness_assessments, roi_calculations, lead_scores, lead_qualifications, deals (by lead),
  * deal_stakeholders, ai_licenses, contact_tasks and their task_measurements,
@@ -139,6 +139,7 @@ const RECORDS: FootprintEntry[] = [
   { table: 'contacts', source: t.contacts, rows: (w) => among(t.contacts.id, w.contactIds) },
   { table: 'leads', source: t.leads, rows: (w) => among(t.leads.id, w.leadIds) },
   { table: 'contact_preferences', source: t.contact_preferences, rows: (w) => among(t.contact_preferences.contact_id, w.contactIds) },
+  { table: 'consents', source: t.consents, rows: (w) => anyOf(among(t.consents.contact_id, w.contactIds), among(t.consents.lead_id, w.leadIds)) },
   { table: 'interactions', source: t.interactions, rows: interactionsOf },
   {
     table: 'notes',

@@ -1,12 +1,13 @@
 /**
- * The access request on every surface: one operation per kind of subject, under the record's
- * own path (GET /api/v1/contacts/{id}/access_export…), answering the zip archive. Admin-only,
- * and `sensitive`: it reveals everything about a person, so an agent must confirm it even
- * though it changes nothing.
+ * The access request and the erasure on every surface: one operation of each per kind of
+ * subject, under the record's own path (GET /api/v1/contacts/{id}/access_export, POST
+ * /api/v1/contacts/{id}/erase, …). Admin-only, and `sensitive`: an export reveals everything
+ * about a person and an erasure cannot be undone, so an agent must confirm either.
  */
 import { z } from 'zod';
 import type { Operation } from '../registry.ts';
 import { exportPerson } from './access-export.ts';
+import { eraseSubject } from './erasure.ts';
 import type { SubjectKind } from './footprint.ts';
 
 const IdInput = z.strictObject({ id: z.string().max(200) });
@@ -44,4 +45,54 @@ const exportOperation = (kind: SubjectKind): Operation<z.infer<typeof IdInput>> 
   };
 };
 
-export const privacyOperations: Operation[] = [exportOperation('contact'), exportOperation('lead'), exportOperation('company')];
+const EraseInput = z.strictObject({
+  id: z.string().max(200),
+  reason: z
+    .string({ message: 'must say why the record is erased, e.g. "erasure request by email of 3 May"' })
+    .trim()
+    .min(3, 'must say why the record is erased, e.g. "erasure request by email of 3 May"')
+    .max(500, 'must be at most 500 characters'),
+});
+
+const Counts = z.record(z.string(), z.number().int());
+export const ErasureReceiptSchema = z.object({
+  subject: z.object({ kind: z.enum(['contact', 'lead', 'company']), id: z.string() }),
+  erased_at: z.string().describe('When, ISO 8601'),
+  erased_by: z.string(),
+  rows: Counts.describe('Rows of each table deleted or made anonymous'),
+  scrubbed: Counts.describe("Rows of each table where the person's name, address or phone was found in text and replaced by [erased]"),
+  people: z.object({ contact_ids: z.array(z.string()), lead_ids: z.array(z.string()), company_ids: z.array(z.string()) }),
+});
+
+const ERASES: Record<SubjectKind, string> = {
+  contact: 'the contact and the leads converted into them',
+  lead: 'the lead, the contact they became and that contact\'s other leads',
+  company: 'the company and every one of its contacts and leads',
+};
+
+const eraseOperation = (kind: SubjectKind): Operation<z.infer<typeof EraseInput>> => {
+  const name = `privacy.erase_${kind}`;
+  return {
+    name,
+    summary: `Erase a ${kind} and everything held about them (cannot be undone)`,
+    description: `A data-protection erasure request, in one transaction: ${ERASES[kind]} lose every field that says who they were; rows only about them (notes, research, preferences, consents, analytics events) are deleted; rows that reports count (usage, hours saved, deals, stage history) stay, anonymous, so totals still add up; and their full name, email addresses, phone numbers and web addresses are replaced by [erased] wherever else they are written (other records' text, queued mail, webhook payloads, imports, the audit log). The records stay, marked erased_at, and can no longer be changed or restored. Answers how many rows of each table were erased. Administrators only; audited with the reason, never the data. Export the records first (access_export) if the person asked for a copy.`,
+    tag: 'privacy',
+    scope: 'admin',
+    destructive: true,
+    sensitive: true,
+    kind: 'action',
+    input: EraseInput,
+    output: ErasureReceiptSchema,
+    http: { method: 'post', path: `/api/v1/${WHAT[kind].table}/{id}/erase` },
+    run: (ctx, input) => eraseSubject(ctx, { kind, id: input.id }, { reason: input.reason, operation: name }),
+  };
+};
+
+export const privacyOperations: Operation[] = [
+  exportOperation('contact'),
+  exportOperation('lead'),
+  exportOperation('company'),
+  eraseOperation('contact'),
+  eraseOperation('lead'),
+  eraseOperation('company'),
+];

@@ -207,6 +207,9 @@ dbSuite('erasure', ({ database, ctx }) => {
     const trail = await q<Json>(`select before, after, ip_address from audit_log where table_name = 'contacts' and record_id = $1 and action <> 'erase'`, [P.contacts.id]);
     expect(trail.length).toBeGreaterThanOrEqual(2);
     for (const a of trail) expect(a).toEqual({ before: null, after: null, ip_address: null });
+    const summary = await expectStatus(sendAs(admin, 'GET', `/api/v1/contacts/${P.contacts.id}/privacy`));
+    expect(summary).toMatchObject({ label: 'Erased person', erased_at: expect.any(String) });
+    expect(summary.history[0]).toMatchObject({ action: 'erase', operation: 'privacy.erase_contact', detail: expect.objectContaining({ reason: 'Erasure request from [erased] by email' }) });
     // Outside an erasure the log is still append-only.
     await expect(q(`update audit_log set after = null where id = (select id from audit_log limit 1)`)).rejects.toThrow(/append-only/);
   });

@@ -171,6 +171,17 @@ dbSuite('access request export', ({ database, ctx }) => {
     expect(body[0]![header!.indexOf('email')]).toBe(pat.email);
   });
 
+  it('counts the same rows on the privacy page as the export holds, with the export in its history', async () => {
+    const expected = await expectedFor(env(), P.contacts.id);
+    const summary = await expectStatus(sendAs(admin, 'GET', `/api/v1/contacts/${P.contacts.id}/privacy`));
+    expect(summary).toMatchObject({ subject: { kind: 'contact', id: P.contacts.id }, label: pat.name, erased_at: null });
+    for (const entry of FOOTPRINT) expect(summary.tables[entry.table], entry.table).toBe(expected[entry.table]!.length);
+    expect(summary.total_rows).toBe(Object.values(expected).reduce((a, b) => a + b.length, 0));
+    expect(summary.history[0]).toMatchObject({ action: 'export', table: 'access_exports', record_id: P.contacts.id, operation: 'privacy.export_contact' });
+    for (const who of [editor, viewer]) await expectStatus(sendAs(who, 'GET', `/api/v1/contacts/${P.contacts.id}/privacy`), 403);
+    await expectStatus(sendAs(admin, 'GET', `/api/v1/leads/00000000-0000-4000-8000-000000000000/privacy`), 404);
+  });
+
   it('audits the export (who exported whom, when) without the data', async () => {
     const rows = await q<Json>(`select * from audit_log where table_name = 'access_exports' and record_id = $1 order by at`, [P.contacts.id]);
     expect(rows.length).toBeGreaterThanOrEqual(1);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Operation } from '../registry.ts';
 import { exportPerson } from './access-export.ts';
 import { eraseSubject } from './erasure.ts';
+import { summaryOperation } from './summary.ts';
 import type { SubjectKind } from './footprint.ts';
 
 const IdInput = z.strictObject({ id: z.string().max(200) });
@@ -95,4 +96,7 @@ export const privacyOperations: Operation[] = [
   eraseOperation('contact'),
   eraseOperation('lead'),
   eraseOperation('company'),
+  summaryOperation('contact'),
+  summaryOperation('lead'),
+  summaryOperation('company'),
 ];

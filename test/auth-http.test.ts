@@ -146,7 +146,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect(cookie.headers.get('set-cookie')).toMatch(/throughline_session=;.*Max-Age=0/i);
       const rows = (await refusals('auth.me')).slice(before);
       expect(rows.map((r) => r.after.reason)).toEqual(['bad_authorization_header', 'bad_api_key', 'bad_session', 'bad_session_cookie']);
-      expect(rows[1]).toMatchObject({ actor_type: 'anonymous', table_name: 'auth', ip_address: '203.0.113.9', user_agent: 'auth-http-test', after: { status: 401, key_prefix: 'tl_0123456789' } });
+      expect(rows[1]).toMatchObject({ actor_type: 'anonymous', table_name: 'auth', ip_address: '203.0.113.0', user_agent: 'auth-http-test', after: { status: 401, key_prefix: 'tl_0123456789' } });
     });
 
     it('/healthz, /, /api/docs and /api/openapi.json stay public', async () => {
@@ -256,7 +256,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect(wrong.headers.get('set-cookie')).toBeNull();
       const rows = (await refusals('identity.login')).slice(before);
       expect(rows).toHaveLength(2);
-      expect(rows[0]).toMatchObject({ actor_type: 'anonymous', ip_address: '203.0.113.9', after: { reason: 'bad_credentials' } });
+      expect(rows[0]).toMatchObject({ actor_type: 'anonymous', ip_address: '203.0.113.0', after: { reason: 'bad_credentials' } });
     });
 
     it('logout ends the session and clears the cookie; replaying the cookie or the token is 401', async () => {
@@ -371,7 +371,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
         on_behalf_of: viewer.user.id,
         table_name: 'companies',
         record_id: company.id,
-        ip_address: '203.0.113.9',
+        ip_address: '203.0.113.0',
         user_agent: 'auth-http-test',
         after: { status: 403, code: 'FORBIDDEN', method: 'PATCH', required_role: 'editor' },
       });
@@ -441,7 +441,7 @@ dbSuite('HTTP authentication and authorisation', ({ database }) => {
       expect(log.body.items).toHaveLength(2);
       const [created, updated] = log.body.items;
       const keyId = (await database().query<{ id: string }>('select id from api_keys where user_id = $1', [editor.user.id]))[0]!.id;
-      expect(created).toMatchObject({ action: 'create', table_name: 'companies', actor_type: 'api_key', actor_id: keyId, on_behalf_of: editor.user.id, ip_address: '203.0.113.9', user_agent: 'audit-check' });
+      expect(created).toMatchObject({ action: 'create', table_name: 'companies', actor_type: 'api_key', actor_id: keyId, on_behalf_of: editor.user.id, ip_address: '203.0.113.0', user_agent: 'audit-check' });
       expect(updated).toMatchObject({ action: 'update', before: { description: null }, after: { description: 'Changed' } });
       expectProblem(await send(editor, 'GET', '/api/v1/audit_log'), 403);
     });

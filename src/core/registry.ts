@@ -48,6 +48,7 @@ import { assistantOperations } from './assistant/operations.ts';
 import { marketingOperations } from './sales/marketing-operations.ts';
 import { insightOperations } from './insights/operations.ts';
 import { privacyOperations } from './privacy/operations.ts';
+import { retentionOperations } from './privacy/retention-operations.ts';
 import type { InsightTable } from './insights/common.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -299,6 +300,7 @@ export const operations: Operation[] = [
   ...assistantOperations,
   ...insightOperations,
   ...privacyOperations,
+  ...retentionOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

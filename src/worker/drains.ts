@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { digestDrain } from './digest-drain.ts';
 import { emailDrain } from './email-drain.ts';
 import { importDrain } from './import-drain.ts';
+import { retentionDrain } from './retention-drain.ts';
 import { webhookDrain } from './webhook-drain.ts';
 import type { Drain, WorkerLog } from './worker.ts';
 
@@ -13,5 +14,7 @@ export function workerDrains(config: Config, log: WorkerLog): Drain[] {
     emailDrain({ smtpUrl: config.smtp.url, from: config.smtp.from, log }),
     webhookDrain(),
     importDrain({ log }),
+    // Last: the queues' own work comes first; retention only removes what is old.
+    retentionDrain({ log }),
   ];
 }

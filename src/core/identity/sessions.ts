@@ -11,6 +11,7 @@ import { users } from '../../db/schema/platform.ts';
 import { accessChanged, withTx, type Ctx } from '../context.ts';
 import { AppError, parseInput } from '../errors.ts';
 import { writeAudit, type AuditEntry } from '../platform/audit.ts';
+import { anonymiseIp, truncateUserAgent } from '../sales/public-limits.ts';
 import { userActor } from './actor.ts';
 import { digestsEqual, randomToken, sha256 } from './crypto.ts';
 import { accountKey, clearLoginFailures, loginRefusal, recordLoginFailure } from './login-throttle.ts';
@@ -121,8 +122,9 @@ export async function login(ctx: Ctx, input: LoginInput, config: IdentityConfig 
         expires: new Date(now.getTime() + o.sessionTtlMs),
         created_at: now,
         last_seen_at: now,
-        ip_address: v.ip,
-        user_agent: v.user_agent?.slice(0, 1000) ?? null,
+        // Kept as the audit log keeps them: the address anonymised (a.b.c.0, an IPv6 /48), the browser truncated.
+        ip_address: anonymiseIp(v.ip),
+        user_agent: truncateUserAgent(v.user_agent),
       })
       .returning();
     const out = publicSession(row!);

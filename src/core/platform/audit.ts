@@ -1,6 +1,11 @@
-/** The append-only audit trail: every change records who, what, before/after and when. */
+/**
+ * The append-only audit trail: every change records who, what, before/after and when. The
+ * caller's address is kept anonymised and the user agent truncated (issue 11, minimisation), as
+ * the public forms keep them: enough to tell where a change came from, not to single out a device.
+ */
 import { audit_log } from '../../db/schema/platform.ts';
 import type { Ctx } from '../context.ts';
+import { anonymiseIp, truncateUserAgent } from '../sales/public-limits.ts';
 
 export type AuditAction = (typeof audit_log.$inferInsert)['action'];
 
@@ -27,8 +32,8 @@ export async function writeAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
     before: entry.before ?? null,
     after: entry.after ?? null,
     request_id: ctx.meta?.requestId ?? null,
-    ip_address: ctx.meta?.ip ?? null,
-    user_agent: ctx.meta?.userAgent?.slice(0, 256) ?? null,
+    ip_address: anonymiseIp(ctx.meta?.ip),
+    user_agent: truncateUserAgent(ctx.meta?.userAgent),
   });
 }
 

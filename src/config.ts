@@ -64,6 +64,9 @@ const EnvSchema = z.object({
   THROUGHLINE_LLM_MODEL: z.string().regex(/^[^\r\n]{1,200}$/, 'must be one line').optional(),
   THROUGHLINE_LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   THROUGHLINE_LLM_MAX_TOKENS: z.coerce.number().int().min(64).max(64_000).default(2_000),
+  THROUGHLINE_BACKUP_INTERVAL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).min(0, 'must be 0 (off) or more hours').max(8760, 'must be at most 8760 hours (a year)').default(24),
+  THROUGHLINE_BACKUP_KEEP: z.coerce.number().int('must be a whole number').min(1, 'must keep at least 1 backup').max(1000).default(7),
+  THROUGHLINE_BACKUP_DIR: z.string().min(1).optional(),
 });
 
 const LLM_DEFAULT_URL = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com' } as const;
@@ -111,6 +114,12 @@ export type Config = {
   webhookAllowPrivate: boolean;
   /** The sales assistant's language model; without it, research and drafting say they are not configured. */
   llm: LlmSettings | undefined;
+  /**
+   * Automatic backups of the embedded database (src/db/backup.ts): every `everyHours` hours (0:
+   * none), the newest `keep` kept in `dir` (default <dataDir>/backups). PostgreSQL is backed up
+   * with its own tools (docs/production.md).
+   */
+  backup: { everyHours: number; keep: number; dir: string };
 };
 
 export class ConfigError extends Error {}
@@ -162,5 +171,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           maxTokens: e.THROUGHLINE_LLM_MAX_TOKENS,
         }
       : undefined,
+    backup: {
+      everyHours: e.THROUGHLINE_BACKUP_INTERVAL_HOURS,
+      keep: e.THROUGHLINE_BACKUP_KEEP,
+      dir: path.resolve(e.THROUGHLINE_BACKUP_DIR ?? path.join(e.THROUGHLINE_DATA_DIR, 'backups')),
+    },
   };
 }

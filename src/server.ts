@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
@@ -15,6 +16,7 @@ import { pruneExpired } from './core/platform/maintenance.ts';
 import { recomputeAllHealth } from './core/sales/health.ts';
 import type { IdentityConfig } from './core/identity/options.ts';
 import { DEMO_CREDENTIALS } from './demo/credentials.ts';
+import { backupFileName, dumpEmbedded, dumpPostgres, scheduleBackups } from './db/backup.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { workerDrains } from './worker/drains.ts';
@@ -22,12 +24,32 @@ import { startWorker } from './worker/worker.ts';
 
 export type Logger = { info(msg: string): void; error(msg: string, err?: unknown): void };
 
+/** Email addresses in a log line (a mail server's refusal names its recipient): logs carry ids, never who. */
+const EMAIL_IN_TEXT = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+export const redactLogText = (text: string): string => text.replace(EMAIL_IN_TEXT, '[email]');
+
+/**
+ * An error as the log shows it: its stack, except that a failed query (drizzle's
+ * DrizzleQueryError, whose message lists the parameters, which are the data: names, emails) shows
+ * the statement and how many values it had, then the database's own message.
+ */
+export function describeLoggedError(err: unknown): string {
+  if (!(err instanceof Error)) return err === undefined ? '' : redactLogText(String(err));
+  const q = err as Error & { query?: unknown; params?: unknown };
+  if (typeof q.query === 'string' && Array.isArray(q.params)) {
+    const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+    const cause = err.cause instanceof Error ? `\nCaused by: ${err.cause.message}` : '';
+    return redactLogText([`${err.name}: Failed query: ${q.query}\n(${q.params.length} parameter value(s), not logged)${cause}`, ...frames].join('\n'));
+  }
+  return redactLogText(err.stack ?? err.message);
+}
+
 export const consoleLogger = (level: Config['logLevel']): Logger => ({
   info: (msg) => {
-    if (level === 'info' || level === 'debug') console.log(msg);
+    if (level === 'info' || level === 'debug') console.log(redactLogText(msg));
   },
   error: (msg, err) => {
-    if (level !== 'silent') console.error(msg, err instanceof Error ? (err.stack ?? err.message) : (err ?? ''));
+    if (level !== 'silent') console.error(redactLogText(msg), describeLoggedError(err));
   },
 });
 
@@ -38,6 +60,22 @@ export const runtimeOf = (config: Config): Runtime => ({
   allowPrivateTargets: config.webhookAllowPrivate,
   llm: config.llm,
 });
+
+/** A backup of this process's database, taken now (system.backup). */
+export async function backupNow(config: Config, database: Database) {
+  const now = new Date();
+  if (database.kind === 'pglite') {
+    return { kind: 'download' as const, content_type: 'application/gzip', filename: backupFileName(now, 'pglite'), body: await dumpEmbedded(database.pglite!) };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-backup-'));
+  try {
+    const file = path.join(dir, backupFileName(now, 'pg_dump'));
+    await dumpPostgres(config.databaseUrl!, file);
+    return { kind: 'download' as const, content_type: 'application/octet-stream', filename: path.basename(file), body: new Uint8Array(fs.readFileSync(file)) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** True when no migration has ever run here: a brand-new database. */
 async function isFresh(database: Database): Promise<boolean> {
@@ -158,7 +196,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     await database.close().catch(() => {});
     throw e;
   }
-  const runtime = runtimeOf(config);
+  const runtime: Runtime = { ...runtimeOf(config), backup: () => backupNow(config, database) };
   const app = createApp({
     database,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -180,6 +218,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
   database.announce?.(url);
+  const backups =
+    database.kind === 'pglite' && database.pglite && config.backup.everyHours > 0
+      ? scheduleBackups({ pglite: database.pglite, dir: config.backup.dir, everyMs: config.backup.everyHours * 3_600_000, keep: config.backup.keep, log })
+      : undefined;
   let housework: Promise<unknown> = Promise.resolve();
   const housekeeping = () =>
     (housework = (async () => {
@@ -204,6 +246,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       closing ??= (async () => {
         clearTimeout(first);
         clearInterval(timer);
+        backups?.stop();
         await worker?.stop();
         await housework;
         // Stop accepting, let in-flight requests finish, then checkpoint and close the database.

@@ -22,7 +22,8 @@ import { isDownload, type Download } from '../core/reports/types.ts';
 import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
-import { cliKeyFile, consoleLogger, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess, type Logger } from '../server.ts';
+import { BackupError } from '../db/backup.ts';
+import { backupNow, cliKeyFile, consoleLogger, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess, type Logger } from '../server.ts';
 import { columnsOf, pickColumns, renderRecord, renderTable, rowsToCsv } from './format.ts';
 import { callRemote } from './remote.ts';
 
@@ -128,7 +129,8 @@ async function execute(config: Config, op: Operation, input: Row): Promise<unkno
   if (remote) return callRemote(remote, op, input, config.apiKey ?? (local ? localOperatorKey(config.dataDir) : undefined));
   const { database } = await openAndMigrate(config, quiet);
   try {
-    const ctx = makeCtx(database.db, { identity: identityConfig(config, database), runtime: runtimeOf(config), ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
+    const runtime = { ...runtimeOf(config), backup: () => backupNow(config, database) };
+    const ctx = makeCtx(database.db, { identity: identityConfig(config, database), runtime, ...(config.timeZone ? { timeZone: config.timeZone } : {}) });
     return await invoke(op, ctx, input);
   } finally {
     await database.close();
@@ -379,6 +381,32 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('backup')
+    .description(
+      'Write a backup of the whole database to a file: the embedded data directory as a gzip tar (taken by the running server when there is one), or a pg_dump archive of DATABASE_URL. Restore it with throughline restore.',
+    )
+    .option('--out <file>', 'where to write it (default: throughline-<UTC time>.tar.gz or .dump in this directory)')
+    .action(async (opts: { out?: string }) => {
+      const file = (await execute(config(), operationByName.get('system.backup')!, {})) as Download;
+      writeFile(file, opts.out ?? file.filename);
+    });
+
+  program
+    .command('restore')
+    .description(
+      'Replace the database with a backup made by throughline backup, then apply the migrations and the retention policies (a backup never brings back what has since expired). ' +
+        'Embedded: stop the server first; the current data directory is kept beside the restored one. PostgreSQL (DATABASE_URL): into an empty database, or with --replace, in one transaction.',
+    )
+    .argument('<file>', 'the backup file')
+    .option('--replace', 'PostgreSQL: drop what the database holds first (in the same transaction as the restore)')
+    .action(async (file: string, opts: { replace?: boolean }) => {
+      const c = config();
+      const log = consoleLogger(c.logLevel);
+      const { restoreBackup } = await import('./restore.ts');
+      await restoreBackup(c, log, file, { replace: opts.replace === true });
+    });
+
+  program
     .command('seed')
     .description('Load the demo data into an empty database, or generate large volumes with --scale')
     .option('--scale <contacts>', 'generate this many contacts (with companies and engagements) for benchmarks')
@@ -476,7 +504,7 @@ function report(e: unknown): number {
     console.error(`usage: ${e.message}`);
     return 2;
   }
-  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof MigrationError) {
+  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof MigrationError || e instanceof BackupError) {
     console.error(e.message);
     return 1;
   }

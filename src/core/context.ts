@@ -51,6 +51,8 @@ export type Runtime = {
   allowPrivateTargets: boolean;
   /** The sales assistant's language model (src/core/assistant); absent, the assistant says it is not configured. */
   llm?: LlmSettings | undefined;
+  /** Takes a backup of this process's database now (src/db/backup.ts); absent where the process cannot (tests without a server). */
+  backup?: (() => Promise<{ kind: 'download'; content_type: string; filename: string; body: Uint8Array }>) | undefined;
 };
 
 /** Which model the assistant calls and how: an OpenAI-compatible chat completions API or the Anthropic Messages API. */

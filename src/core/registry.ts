@@ -48,6 +48,7 @@ import { assistantOperations } from './assistant/operations.ts';
 import { marketingOperations } from './sales/marketing-operations.ts';
 import { insightOperations } from './insights/operations.ts';
 import { privacyOperations } from './privacy/operations.ts';
+import { backupOperations } from './platform/backup-operation.ts';
 import { retentionOperations } from './privacy/retention-operations.ts';
 import type { InsightTable } from './insights/common.ts';
 
@@ -66,8 +67,9 @@ export type Operation<I = any, O = any> = {
   /** Runs without a signed-in caller (only sign-in itself); every other operation needs a session or an API key. */
   public?: boolean;
   /**
-   * False for verbs that check a password: they count failures outside any transaction, so
-   * no surface may wrap them in one (an Idempotency-Key is refused for them).
+   * False for verbs that must run outside any transaction, so no surface may wrap them in one
+   * (an Idempotency-Key is refused for them): password checks count failures that must stay
+   * counted, and a backup takes the embedded database's own transaction lock.
    */
   transactional?: false;
   /**
@@ -300,6 +302,7 @@ export const operations: Operation[] = [
   ...assistantOperations,
   ...insightOperations,
   ...privacyOperations,
+  ...backupOperations,
   ...retentionOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),

@@ -89,3 +89,14 @@ export function mapDbError(e: unknown, table?: string): unknown {
       return e;
   }
 }
+
+/**
+ * An error's message fit to keep or log: a failed query's message from drizzle lists the
+ * statement's parameters, which are the data (names, addresses), so it is replaced by the
+ * database's own message (which names constraints and columns, not values).
+ */
+export function messageWithoutData(e: unknown): string {
+  const q = e as { query?: unknown; params?: unknown; cause?: unknown };
+  if (typeof q?.query === 'string' && Array.isArray(q.params)) return q.cause instanceof Error ? q.cause.message : 'a database query failed';
+  return e instanceof Error ? e.message : String(e);
+}

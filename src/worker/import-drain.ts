@@ -10,6 +10,7 @@
  */
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { withTx, LOCAL_OPERATOR, type Actor, type Ctx } from '../core/context.ts';
+import { messageWithoutData } from '../db/errors.ts';
 import { userActor } from '../core/identity/actor.ts';
 import { lowerRole, roleAtLeast } from '../core/identity/roles.ts';
 import { importChunk, jobRows, MAX_LISTED_ROW_ERRORS } from '../core/platform/imports.ts';
@@ -140,7 +141,8 @@ export function importDrain(opts: ImportDrainOptions = {}): Drain {
 
   /** A round ended in a fault: the chunk rolled back; the job is taken again after a pause, or fails after too many. */
   async function fault(ctx: Ctx, job: Job, e: unknown): Promise<void> {
-    const message = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 500);
+    // The database's message, never drizzle's (which lists the imported row's values).
+    const message = messageWithoutData(e).replace(/\s+/g, ' ').slice(0, 500);
     const now = ctx.now();
     const faults = job.faults + 1;
     if (faults >= MAX_IMPORT_FAULTS) {

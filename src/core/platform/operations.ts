@@ -21,7 +21,7 @@ export const platformOperations: Operation[] = [
     name: 'settings.update',
     summary: 'Change instance settings',
     description:
-      'Administrators only. Send the settings to change; the others keep their values. `record_visibility` decides which records editors and viewers see: `own` (records they own or are assigned, and what belongs to them), `team` (also every record of a company whose team they are on), or `all`.',
+      'Administrators only. Send the settings to change; the others keep their values. `record_visibility` decides which records editors and viewers see: `own` (records they own or are assigned, and what belongs to them), `team` (also every record of a company whose team they are on), or `all`. `retention` sets how many days each kind of personal data is kept (null: forever); see what would go with privacy.retention_preview.',
     tag: 'settings',
     scope: 'admin',
     destructive: false,

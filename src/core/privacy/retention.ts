@@ -27,6 +27,7 @@
  * archived_records policy's, whatever its status; unconverted_leads takes only leads not archived.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { messageWithoutData } from '../../db/errors.ts';
 import { queryRows, withTx, type Ctx } from '../context.ts';
 import { writeAudit } from '../platform/audit.ts';
 import { readSettings, type RetentionKey } from '../platform/settings.ts';
@@ -260,9 +261,7 @@ export async function previewRetention(ctx: Ctx): Promise<RetentionPreview> {
  * person's data).
  */
 function failureMessage(e: unknown): string {
-  const q = e as { query?: unknown; params?: unknown; cause?: unknown; message?: unknown };
-  const message = typeof q.query === 'string' && Array.isArray(q.params) ? (q.cause instanceof Error ? q.cause.message : 'a query failed') : e instanceof Error ? e.message : String(e);
-  return message.slice(0, 300);
+  return messageWithoutData(e).slice(0, 300);
 }
 
 /** The rows of `ids` (in `table`) that are no longer there, or no longer hold what the policy removes. */

@@ -51,6 +51,8 @@ dbSuite('browser: campaigns and events', ({ database, backend }) => {
     for (const [first, co] of [['Ana', 'Alpha Civil'], ['Ben', 'Bravo Civil'], ['Cy', 'Charlie Civil']] as const) {
       leads.push(await rig.api('POST', '/api/v1/leads', { first_name: first, email: `${first.toLowerCase()}@${co.split(' ')[0]!.toLowerCase()}.example`, company_name: co, source: 'website', utm_campaign: 'spring-estimators' }));
     }
+    // Leads are targeted only with marketing consent in force: these ticked the website's box.
+    for (const lead of leads) await rig.api('POST', '/api/v1/consents', { lead_id: lead.id, purpose: 'marketing_email', method: 'form', evidence: 'Ticked the website checkbox' }, 200);
     await rig.api('POST', '/api/v1/leads', { first_name: 'Dee', email: 'dee@delta.example', company_name: 'Delta Civil', source: 'website', utm_campaign: 'autumn' });
     const harbour = await rig.api('POST', '/api/v1/companies', { name: 'Harbour Marketing Co' });
     await rig.api('POST', '/api/v1/companies', { name: 'Ridge Joinery' });

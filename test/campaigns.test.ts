@@ -35,7 +35,13 @@ dbSuite('campaigns', ({ database, ctx }) => {
   const patch = (who: SignedIn, table: string, id: string, data: Record<string, unknown>) => send(who, 'PATCH', `/api/v1/${table}/${id}`, data);
   const q = <T = Record<string, any>>(text: string, params: unknown[] = []) => database().query<T>(text, params);
   const newCampaign = (who: SignedIn, extra: Record<string, unknown> = {}) => create(who, 'campaigns', { name: `Campaign ${tag()}`, type: 'email', ...extra });
-  const newLead = (who: SignedIn, extra: Record<string, unknown> = {}) => create(who, 'leads', { email: `lead.${tag()}@example.com`, company_name: `Lead Co ${tag()}`, ...extra });
+  // Leads and contacts are targeted only with marketing consent in force: the people these tests target agreed to it.
+  const agreed = async (who: SignedIn, kind: 'lead' | 'contact', row: any): Promise<any> => {
+    await ok(send(who, 'POST', '/api/v1/consents', { [`${kind}_id`]: row.id, purpose: 'marketing_email', method: 'email', evidence: 'Replied yes to our email' }));
+    return row;
+  };
+  const newLead = async (who: SignedIn, extra: Record<string, unknown> = {}) => agreed(who, 'lead', await create(who, 'leads', { email: `lead.${tag()}@example.com`, company_name: `Lead Co ${tag()}`, ...extra }));
+  const newContact = async (who: SignedIn, data: Record<string, unknown>) => agreed(who, 'contact', await create(who, 'contacts', data));
   const addTargets = (who: SignedIn, campaignId: string, body: Record<string, unknown>) => send(who, 'POST', `/api/v1/campaigns/${campaignId}/targets`, body);
   const performance = (who: SignedIn, campaignId: string) => ok(send(who, 'GET', `/api/v1/campaigns/${campaignId}/performance`));
   const setVisibility = (mode: string) => ok(send(admin, 'PATCH', '/api/v1/settings', { record_visibility: mode }));
@@ -131,7 +137,7 @@ dbSuite('campaigns', ({ database, ctx }) => {
       const c = await newCampaign(alice);
       const leads = await Promise.all([0, 1, 2].map(() => newLead(alice)));
       const company = await create(alice, 'companies', { name: `Funnel Co ${tag()}` });
-      const contact = await create(alice, 'contacts', { name: `Funnel Person ${tag()}`, company_id: company.id });
+      const contact = await newContact(alice, { name: `Funnel Person ${tag()}`, company_id: company.id });
       const added = await ok(addTargets(alice, c.id, { targets: [...leads.map((l) => ({ target_type: 'lead', target_id: l.id })), { target_type: 'company', target_id: company.id }, { target_type: 'contact', target_id: contact.id }] }));
       expect(added.added).toBe(5);
       const rows = (await ok(send(alice, 'GET', `/api/v1/campaign_targets?campaign_id=${c.id}&sort=created_at&limit=10`))).items as any[];
@@ -229,7 +235,7 @@ dbSuite('campaigns', ({ database, ctx }) => {
       const c = await newCampaign(alice);
       const [l1, l2, l3] = await Promise.all([0, 1, 2].map(() => newLead(alice)));
       const company = await create(alice, 'companies', { name: `Target Co ${tag()}` });
-      const contact = await create(alice, 'contacts', { name: `Target Person ${tag()}`, company_id: company.id });
+      const contact = await newContact(alice, { name: `Target Person ${tag()}`, company_id: company.id });
       const archived = await newLead(alice);
       await ok(send(alice, 'POST', `/api/v1/leads/${archived.id}/archive`));
       const targets = [
@@ -279,15 +285,15 @@ dbSuite('campaigns', ({ database, ctx }) => {
       await newLead(alice, { utm_campaign: `other-${tag()}`, source: 'linkedin' });
       const segment = { leads: { utm_campaign: utm, source: ['linkedin'], status: ['new'] } };
       const first = await ok(addTargets(alice, c.id, { segment }));
-      expect(first).toEqual({ campaign_id: c.id, added: 3, already_targeted: 0, refused: [], matched: 3 });
+      expect(first).toEqual({ campaign_id: c.id, added: 3, already_targeted: 0, refused: [], matched: 3, without_consent: 0 });
       expect(new Set((await targetsOf(c.id)).map((t) => t.target_id))).toEqual(new Set(wanted.map((l) => l.id)));
-      expect(await ok(addTargets(alice, c.id, { segment }))).toEqual({ campaign_id: c.id, added: 0, already_targeted: 3, refused: [], matched: 3 });
+      expect(await ok(addTargets(alice, c.id, { segment }))).toEqual({ campaign_id: c.id, added: 0, already_targeted: 3, refused: [], matched: 3, without_consent: 0 });
 
       const industry = await create(admin, 'industries', { name: `Industry ${tag()}` });
       const inIndustry = await create(alice, 'companies', { name: `In Industry ${tag()}`, industry_id: industry.id });
       const alsoIn = await create(alice, 'companies', { name: `Also In ${tag()}`, industry_id: industry.id });
       await create(alice, 'companies', { name: `Elsewhere ${tag()}` });
-      const person = await create(alice, 'contacts', { name: `Industry Person ${tag()}`, company_id: inIndustry.id });
+      const person = await newContact(alice, { name: `Industry Person ${tag()}`, company_id: inIndustry.id });
       const both = await ok(addTargets(alice, c.id, { segment: { companies: { industry_id: industry.id, status: ['lead'] }, contacts: { industry_id: industry.id } } }));
       expect(both).toMatchObject({ added: 3, already_targeted: 0, matched: 3 });
       const ids = new Set((await targetsOf(c.id)).map((t) => `${t.target_type}:${t.target_id}`));
@@ -336,7 +342,7 @@ dbSuite('campaigns', ({ database, ctx }) => {
       const lead = await newLead(alice);
       const keep = await newLead(alice);
       const company = await create(alice, 'companies', { name: `Deleted Co ${tag()}` });
-      const contact = await create(alice, 'contacts', { name: `Deleted Person ${tag()}`, company_id: company.id });
+      const contact = await newContact(alice, { name: `Deleted Person ${tag()}`, company_id: company.id });
       const targets = [lead, keep].map((l) => ({ target_type: 'lead', target_id: l.id }));
       await ok(addTargets(alice, c.id, { targets: [...targets, { target_type: 'company', target_id: company.id }, { target_type: 'contact', target_id: contact.id }] }));
       const targetIds = async () => (await q<{ id: string }>('select id from campaign_targets where campaign_id = $1', [c.id])).map((r) => r.id);

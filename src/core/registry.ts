@@ -50,6 +50,7 @@ import { insightOperations } from './insights/operations.ts';
 import { privacyOperations } from './privacy/operations.ts';
 import { backupOperations } from './platform/backup-operation.ts';
 import { retentionOperations } from './privacy/retention-operations.ts';
+import { consentOperations } from './privacy/consent-operations.ts';
 import type { InsightTable } from './insights/common.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -304,6 +305,7 @@ export const operations: Operation[] = [
   ...privacyOperations,
   ...backupOperations,
   ...retentionOperations,
+  ...consentOperations,
   ...resources.flatMap(genericOperations),
   schemaOperation(() => operations, (op) => offeredToAgents(op)),
 ];

@@ -133,6 +133,8 @@ const configs: ResourceConfig[] = [
       if (how === 'delete') await removeCampaignTargetsOf(ctx, 'lead', row.id as string);
     },
   },
+  // Written only by consents.record and consents.withdraw (core/privacy/consent.ts), which keep one grant in force per person and purpose.
+  { name: 'consents', table: t.consents, module: 'sales', summary: 'What each contact or lead agreed to (marketing email, surveys, usage tracking) and its withdrawal', mode: 'readonly', defaultSort: '-granted_at', visibility: { via: [['contact_id', 'contacts'], ['lead_id', 'leads']] } },
   { name: 'lead_scores', table: t.lead_scores, module: 'sales', summary: 'Lead score history with factors', mode: 'readonly', defaultSort: '-calculated_at', visibility: { via: [['lead_id', 'leads']] } },
   {
     name: 'lead_qualifications',

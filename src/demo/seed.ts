@@ -33,6 +33,8 @@ import {
   scheduleMeeting,
   weekOf,
 } from '../core/sales/workflow.ts';
+import { recordConsent, withdrawConsent } from '../core/privacy/consent.ts';
+import { MARKETING_CONSENT_WORDING } from '../core/sales/public-wording.ts';
 import { DEMO_CREDENTIALS } from './credentials.ts';
 
 // ---------------------------------------------------------------------------
@@ -1637,6 +1639,56 @@ async function buildSalesAssistant(w: World) {
 }
 
 // ---------------------------------------------------------------------------
+// Consent: who agreed to marketing email, surveys and usage tracking
+
+/**
+ * The campaign's people agreed to marketing email before it went out: the contacts in
+ * person or by email, the website leads through the form's checkbox, the others by replying.
+ * Two contacts of a client agreed at its kick-off, and one of them later withdrew by email, so
+ * the consent history has a withdrawal to show.
+ */
+async function recordDemoConsents(w: World, contactIds: string[], leadRows: { id: string; source: string }[]) {
+  for (const [k, contactId] of contactIds.entries()) {
+    await recordConsent(w.cx(-47 + k * 0.1), {
+      contact_id: contactId,
+      purpose: 'marketing_email',
+      method: k % 2 === 0 ? 'in_person' : 'email',
+      evidence: k % 2 === 0 ? 'Asked to receive the AI for Builders emails when we met on site' : 'Replied "yes please" to our email asking whether to send the AI for Builders series',
+    });
+  }
+  for (const [k, lead] of leadRows.entries()) {
+    const website = lead.source === 'website';
+    await recordConsent(w.cx(-46.5 + k * 0.05), {
+      lead_id: lead.id,
+      purpose: 'marketing_email',
+      method: website ? 'form' : 'email',
+      evidence: website ? `Ticked on the website contact form: "${MARKETING_CONSENT_WORDING}"` : 'Replied to our first email asking to hear about AI for builders',
+    });
+  }
+  const harbour = w.companies.get('Harbour Civil Works')!.contacts;
+  for (const [k, person] of harbour.slice(0, 2).entries()) {
+    await recordConsent(w.cx(-40 + k * 0.01), {
+      contact_id: person.id,
+      purpose: 'marketing_email',
+      method: 'in_person',
+      evidence: 'Asked to join the mailing list at the engagement kick-off',
+    });
+  }
+  await recordConsent(w.cx(-40), {
+    contact_id: harbour[0]!.id,
+    purpose: 'usage_tracking',
+    method: 'in_person',
+    evidence: 'Agreed at the kick-off that their AI usage is reported by person in the monthly report',
+  });
+  await withdrawConsent(w.cx(-12), {
+    contact_id: harbour[1]!.id,
+    purpose: 'marketing_email',
+    method: 'email',
+    note: 'Asked by email to stop the newsletter: too much in the inbox during tender season',
+  });
+}
+
+// ---------------------------------------------------------------------------
 // Seed 004: a campaign, account addresses, team, preferences, metrics, notes
 
 async function buildAccounts(w: World, events: { expoId: string; breakfastId: string }) {
@@ -1665,8 +1717,10 @@ async function buildAccounts(w: World, events: { expoId: string; breakfastId: st
     targets.push({ campaign_id: campaignId, target_type: 'company', target_id: co(n).id, status: tstatus[k % 4] });
     targets.push({ campaign_id: campaignId, target_type: 'contact', target_id: co(n).contacts[0]!.id, status: tstatus[(k + 1) % 4] });
   });
-  const leadRows = (await w.ctx.db.execute(sql`select id from leads where status in ('new', 'contacted') order by company_name`)) as unknown as { rows: { id: string }[] };
+  const leadRows = (await w.ctx.db.execute(sql`select id, source from leads where status in ('new', 'contacted') order by company_name`)) as unknown as { rows: { id: string; source: string }[] };
   for (const [k, row] of leadRows.rows.entries()) targets.push({ campaign_id: campaignId, target_type: 'lead', target_id: row.id, status: k === 0 ? 'converted' : 'opened' });
+  // Only people who agreed to marketing email are targeted (core/privacy/consent.ts): each agreed before the campaign went out.
+  await recordDemoConsents(w, early.map((n) => co(n).contacts[0]!.id), leadRows.rows);
   for (const target of targets) await add(w.cx(-44), 'campaign_targets', target);
   await add(w.cx(-48), 'campaign_content', { campaign_id: campaignId, content_type: 'email', subject: 'How Sydney builders are getting Friday afternoons back', body: 'Site diaries in five minutes, tenders in half the time: what three builders learned in their first 90 days with Claude.' });
   await add(w.cx(-48), 'campaign_content', { campaign_id: campaignId, content_type: 'landing_page', subject: 'AI for Builders', asset_url: 'https://promptai.com.au/builders' });
@@ -1773,7 +1827,7 @@ async function buildAccounts(w: World, events: { expoId: string; breakfastId: st
 export const DEMO_TABLES = [
   'users', 'industries', 'services', 'industry_services', 'capacity',
   'companies', 'company_addresses', 'company_team', 'company_metrics', 'contacts', 'contact_preferences',
-  'interactions', 'notes', 'leads', 'lead_scores', 'lead_qualifications',
+  'interactions', 'notes', 'leads', 'lead_scores', 'lead_qualifications', 'consents',
   'deals', 'deal_stakeholders', 'deal_competitors', 'deal_products',
   'campaigns', 'campaign_targets', 'campaign_content', 'campaign_content_versions', 'campaign_metrics',
   'events', 'event_attendees', 'prospect_research', 'outreach_drafts',

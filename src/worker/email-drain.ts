@@ -5,12 +5,17 @@
  * mid-batch leaves its rows `sending` until the lease runs out, and then any worker takes them
  * again. Every message carries a Message-ID fixed by its queue row, so a mail sent again
  * after such a crash is the same message to the receiver, which can recognise it.
+ *
+ * Marketing mail (purpose `marketing_email`) leaves only while every recipient's marketing
+ * consent is in force: the claim checks it and cancels the mail otherwise, and it is checked
+ * again just before sending, so a withdrawal racing the drain still stops it.
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { email_queue } from '../db/schema/comms.ts';
 import { withTx, type Ctx } from '../core/context.ts';
 import { parseAddress, type MailAddress } from '../core/platform/email.ts';
+import { hasMarketingConsentForAddresses, WITHDRAWN_EMAIL_ERROR } from '../core/privacy/consent.ts';
 import { oneLine, renderEmail } from '../core/platform/email-templates.ts';
 import type { Drain, WorkerLog } from './worker.ts';
 
@@ -125,9 +130,10 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
         }
         return 0;
       }
-      const claimed = await claimBatch(ctx);
+      const { claimed, cancelled } = await claimBatch(ctx);
       for (const row of claimed) await sendOne(ctx, t, row);
-      return claimed.length;
+      // Cancelled mail counts as work done: the next tick looks again for more.
+      return claimed.length + cancelled;
     },
   };
 
@@ -169,6 +175,11 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
       return;
     }
 
+    if (row.purpose === 'marketing_email' && !(await hasMarketingConsentForAddresses(ctx, row.to))) {
+      await record({ status: 'cancelled', error: WITHDRAWN_EMAIL_ERROR, next_attempt_at: null });
+      return;
+    }
+
     let info: unknown;
     try {
       info = await t.sendMail(message);
@@ -194,12 +205,16 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
   }
 }
 
-/** Takes up to a batch of due rows (pending, failed and due, or sending with a lease run out) and commits the claim. */
-async function claimBatch(ctx: Ctx): Promise<(typeof email_queue.$inferSelect)[]> {
+/**
+ * Takes up to a batch of due rows (pending, failed and due, or sending with a lease run out) and
+ * commits the claim. A due marketing mail to anyone without marketing consent in force is
+ * cancelled instead, in the same transaction.
+ */
+async function claimBatch(ctx: Ctx): Promise<{ claimed: (typeof email_queue.$inferSelect)[]; cancelled: number }> {
   return withTx(ctx, async (tx) => {
     const now = tx.now();
-    const due = await tx.db
-      .select({ id: email_queue.id })
+    const locked = await tx.db
+      .select({ id: email_queue.id, to: email_queue.to, purpose: email_queue.purpose })
       .from(email_queue)
       .where(
         and(
@@ -210,11 +225,24 @@ async function claimBatch(ctx: Ctx): Promise<(typeof email_queue.$inferSelect)[]
       .orderBy(sql`${email_queue.next_attempt_at} asc nulls first`, email_queue.id)
       .limit(BATCH)
       .for('update', { skipLocked: true });
-    if (!due.length) return [];
-    return tx.db
+    const due: typeof locked = [];
+    const withdrawn: string[] = [];
+    for (const r of locked) {
+      if (r.purpose === 'marketing_email' && !(await hasMarketingConsentForAddresses(tx, r.to))) withdrawn.push(r.id);
+      else due.push(r);
+    }
+    if (withdrawn.length) {
+      await tx.db
+        .update(email_queue)
+        .set({ status: 'cancelled', error: WITHDRAWN_EMAIL_ERROR, next_attempt_at: null, updated_at: now })
+        .where(inArray(email_queue.id, withdrawn));
+    }
+    if (!due.length) return { claimed: [], cancelled: withdrawn.length };
+    const claimed = await tx.db
       .update(email_queue)
       .set({ status: 'sending', attempts: sql`${email_queue.attempts} + 1`, next_attempt_at: new Date(now.getTime() + EMAIL_LEASE_MS), updated_at: now })
       .where(inArray(email_queue.id, due.map((d) => d.id)))
       .returning();
+    return { claimed, cancelled: withdrawn.length };
   });
 }

@@ -4,7 +4,9 @@
  *
  * Invariant: for every (engagement, contact, month), ai_usage_monthly holds the sum of
  * tokens_used and the count of the ai_usage rows of that month. Only rows actually inserted
- * are added to it, so sending a batch twice changes nothing.
+ * are added to it, so sending a batch twice changes nothing. Every path that adds usage
+ * (usage.record, usage.ingest, imports) goes through storeRows, which leaves out the person
+ * of anyone who withdrew consent to usage tracking.
  */
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -14,6 +16,7 @@ import { writeAudit } from '../platform/audit.ts';
 import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
 import { readRows, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
+import { contactsWithdrawn } from '../privacy/consent.ts';
 import { lockEngagements } from './usage-rollup.ts';
 import { arrayLiteral, uuidArray } from '../sql-arrays.ts';
 import { fieldAt, MAX_LISTED_ERRORS, MAX_USAGE_ROWS, parseUsageCsv, readRow, tooMany, type UsageRow } from './usage-rows.ts';
@@ -158,7 +161,26 @@ function uniqueByKey(rows: UsageRow[]): UsageRow[] {
   return [...byKey.values()].sort((a, b) => (a.idempotency_key < b.idempotency_key ? -1 : a.idempotency_key > b.idempotency_key ? 1 : 0));
 }
 
+/**
+ * Usage of a person who withdrew consent to usage tracking is kept without them (contact_id
+ * null), so their company's and engagement's totals still add up (core/privacy/consent.ts).
+ * Answers how many rows lost their contact.
+ */
+async function detachWithdrawnContacts(tx: Ctx, rows: UsageRow[]): Promise<number> {
+  const withdrawn = await contactsWithdrawn(tx, 'usage_tracking', rows.flatMap((r) => (r.contact_id ? [r.contact_id] : [])));
+  if (!withdrawn.size) return 0;
+  let detached = 0;
+  for (const r of rows) {
+    if (r.contact_id && withdrawn.has(r.contact_id.toLowerCase())) {
+      r.contact_id = null;
+      detached++;
+    }
+  }
+  return detached;
+}
+
 async function storeRows(tx: Ctx, rows: UsageRow[], operation: string): Promise<IngestResult> {
+  const detached = await detachWithdrawnContacts(tx, rows);
   const engagementIds = [...new Set(rows.map((r) => r.engagement_id))].sort();
   await lockEngagements(tx, engagementIds);
   const unique = uniqueByKey(rows);
@@ -166,7 +188,7 @@ async function storeRows(tx: Ctx, rows: UsageRow[], operation: string): Promise<
   let inserted = 0;
   for (let start = 0; start < unique.length; start += CHUNK) inserted += await insertChunk(tx, unique.slice(start, start + CHUNK), now);
   const result = { received: rows.length, inserted, duplicates: rows.length - inserted };
-  await writeAudit(tx, { action: 'create', table: 'ai_usage', operation, after: { ...result, engagement_ids: engagementIds } });
+  await writeAudit(tx, { action: 'create', table: 'ai_usage', operation, after: { ...result, engagement_ids: engagementIds, ...(detached ? { without_contact_after_withdrawal: detached } : {}) } });
   return result;
 }
 

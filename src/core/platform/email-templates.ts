@@ -139,6 +139,18 @@ const OutreachData = z.strictObject({
   body: z.string().trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters'),
 });
 
+/**
+ * A campaign's marketing email (campaigns.send_email): the subject and body of the campaign's
+ * email content as its team wrote them, to one person whose marketing consent is in force.
+ */
+const CampaignData = z.strictObject({
+  campaign_id: uuid,
+  campaign_name: name,
+  recipient_name: name.optional(),
+  subject: line(200).min(1, 'must not be empty'),
+  body: z.string().trim().min(1, 'must not be empty').max(20_000, 'must be at most 20,000 characters'),
+});
+
 /** Checks a template's data; answers the data as it will be stored (defaults filled in). VALIDATION names the fields under `data.`. */
 export function parseTemplateData(template: EmailTemplate, data: unknown): Record<string, unknown> {
   const schema = template === 'follow_up'
@@ -156,6 +168,7 @@ const SCHEMAS = {
   follow_up: SingleFollowUp,
   meeting_reminder: MeetingReminderData,
   outreach: OutreachData,
+  campaign: CampaignData,
 } satisfies Record<EmailTemplate, z.ZodType>;
 
 // --- rendering -------------------------------------------------------------------------
@@ -401,6 +414,22 @@ function outreach(d: z.infer<typeof OutreachData>): Parts {
   return { subject: d.subject, blocks: d.body.split(/\n\s*\n/).map((p) => ({ p: p.trim() })).filter((b) => b.p !== '') };
 }
 
+/** The words to withdraw: marketing mail always tells its reader how to stop it. */
+export const CAMPAIGN_UNSUBSCRIBE =
+  'You receive this email because you agreed to hear from us. To stop, reply to this email and ask us to withdraw your consent: we will send you no more marketing email.';
+
+/** The campaign's text exactly (paragraphs as the body separates them), after a greeting, and the way to withdraw. */
+function campaign(d: z.infer<typeof CampaignData>): Parts {
+  return {
+    subject: d.subject,
+    blocks: [
+      ...(d.recipient_name ? [greeting(d.recipient_name)] : []),
+      ...d.body.split(/\n\s*\n/).map((p) => ({ p: p.trim() })).filter((b) => b.p !== ''),
+      { p: CAMPAIGN_UNSUBSCRIBE },
+    ],
+  };
+}
+
 /** Renders a template; the data is checked first (VALIDATION on bad data). */
 export function renderEmail(template: EmailTemplate, data: unknown, opts: RenderOptions = {}): RenderedEmail {
   const d = parseTemplateData(template, data);
@@ -423,6 +452,9 @@ export function renderEmail(template: EmailTemplate, data: unknown, opts: Render
       break;
     case 'outreach':
       parts = outreach(d as z.infer<typeof OutreachData>);
+      break;
+    case 'campaign':
+      parts = campaign(d as z.infer<typeof CampaignData>);
       break;
   }
   const subject = oneLine(parts.subject);

@@ -8,6 +8,10 @@
  * generic create or many at a time by campaigns.add_targets (a list or a segment), in one
  * set-based statement. Performance rates are worked out from the totals of the metric rows,
  * in exact decimals (never the mean of each period's rate).
+ *
+ * A lead or contact is targeted, and sent the campaign's email (campaigns.send_email), only
+ * while their marketing consent is in force (core/privacy/consent.ts); companies are not
+ * people and need none. The email drain checks consent again before anything leaves.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -25,7 +29,9 @@ import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
 import { isUuid } from '../fields.ts';
 import { actingUserId } from '../identity/roles.ts';
 import { writeAudit } from '../platform/audit.ts';
+import { enqueueEmail, formatAddress, parseAddress } from '../platform/email.ts';
 import { stagesOf } from '../platform/pipeline.ts';
+import { marketingConsentSql } from '../privacy/consent.ts';
 import { visibilityScope, visibleCondition, type VisibilityScope } from '../platform/visibility.ts';
 import { fetchRow, getRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
@@ -81,6 +87,9 @@ export async function campaignTargetBeforeInsert(ctx: Ctx, values: Row): Promise
   if (target.archived_at !== null && target.archived_at !== undefined) {
     throw invalid([{ field: 'target_id', message: `names an archived ${type}; restore it first` }]);
   }
+  if (type !== 'company' && !(await hasMarketingConsent(ctx, type, values.target_id as string))) {
+    throw invalid([{ field: 'target_id', message: NO_CONSENT }]);
+  }
   const [existing] = await queryRows<{ id: string }>(
     ctx,
     sql`select id from campaign_targets where campaign_id = ${values.campaign_id as string}::uuid and target_type = ${type} and target_id = ${values.target_id as string}::uuid`,
@@ -91,6 +100,14 @@ export async function campaignTargetBeforeInsert(ctx: Ctx, values: Row): Promise
     });
   }
   return values;
+}
+
+/** Why a lead or contact is not targeted or mailed. */
+export const NO_CONSENT = 'has not agreed to marketing email (no consent in force)';
+
+async function hasMarketingConsent(ctx: Ctx, type: 'lead' | 'contact', id: string): Promise<boolean> {
+  const [row] = await queryRows<{ ok: boolean }>(ctx, sql`select ${marketingConsentSql(type, sql`${id}::uuid`)} as ok`);
+  return row?.ok === true;
 }
 
 const TEXT_FIELDS = ['subject', 'body', 'asset_url'] as const;
@@ -173,8 +190,10 @@ export type AddTargetsResult = {
   added: number;
   already_targeted: number;
   refused: { index: number; field: string; message: string }[];
-  /** For a segment: how many records it matched. */
+  /** For a segment: how many records it matched (those without consent included). */
   matched?: number;
+  /** For a segment: leads and contacts it matched that were left out, having no marketing consent in force. */
+  without_consent?: number;
 };
 
 type Segment = NonNullable<AddTargetsInput['segment']>;
@@ -189,13 +208,13 @@ async function assertStatuses(ctx: Ctx, pipeline: 'lead' | 'company', values: st
   if (unknown.length) errors.push({ field, message: `${unknown.join(', ')} ${unknown.length === 1 ? 'is not a' : 'are not'} ${pipeline} status${unknown.length === 1 ? '' : 'es'}; use: ${keys.join(', ')}` });
 }
 
-/** One `select target_type, target_id` over the records of the segment the scope may see. */
+/** One `select target_type, target_id, consented` over the records of the segment the scope may see (companies need no consent). */
 function segmentQuery(seg: Segment, scope: VisibilityScope): SQL {
   const parts: SQL[] = [];
   const where = (conds: (SQL | null)[]) => sql.join(conds.filter((c): c is SQL => c !== null), sql` and `);
   if (seg.leads) {
     const f = seg.leads;
-    parts.push(sql`select 'lead'::text as target_type, leads.id as target_id from leads where ${where([
+    parts.push(sql`select 'lead'::text as target_type, leads.id as target_id, ${marketingConsentSql('lead', sql`leads.id`)} as consented from leads where ${where([
       sql`leads.archived_at is null`,
       visibleCondition(resource('leads'), scope),
       f.status ? inList(sql`leads.status`, f.status) : null,
@@ -206,7 +225,7 @@ function segmentQuery(seg: Segment, scope: VisibilityScope): SQL {
   }
   if (seg.contacts) {
     const f = seg.contacts;
-    parts.push(sql`select 'contact'::text as target_type, contacts.id as target_id from contacts left join companies co on co.id = contacts.company_id where ${where([
+    parts.push(sql`select 'contact'::text as target_type, contacts.id as target_id, ${marketingConsentSql('contact', sql`contacts.id`)} as consented from contacts left join companies co on co.id = contacts.company_id where ${where([
       sql`contacts.archived_at is null`,
       visibleCondition(resource('contacts'), scope),
       f.company_status ? inList(sql`co.status`, f.company_status) : null,
@@ -215,7 +234,7 @@ function segmentQuery(seg: Segment, scope: VisibilityScope): SQL {
   }
   if (seg.companies) {
     const f = seg.companies;
-    parts.push(sql`select 'company'::text as target_type, companies.id as target_id from companies where ${where([
+    parts.push(sql`select 'company'::text as target_type, companies.id as target_id, true as consented from companies where ${where([
       sql`companies.archived_at is null`,
       visibleCondition(resource('companies'), scope),
       f.status ? inList(sql`companies.status`, f.status) : null,
@@ -233,15 +252,17 @@ async function checkList(ctx: Ctx, targets: NonNullable<AddTargetsInput['targets
     if (!isUuid(t.target_id)) refused.push({ index, field: `targets.${index}.target_id`, message: 'must be a UUID' });
     else byType.set(t.target_type, (byType.get(t.target_type) ?? new Set()).add(t.target_id.toLowerCase()));
   });
-  const found = new Map<string, boolean>(); // `type:id` → archived
+  const found = new Map<string, { archived: boolean; consented: boolean }>(); // `type:id` →
   for (const [type, ids] of byType) {
     const res = resource(TARGET_TABLE[type]);
     const visible = visibleCondition(res, scope);
-    const rows = await queryRows<{ id: string; archived: boolean }>(
+    const table = sql.identifier(res.tableName);
+    const consented = type === 'company' ? sql`true` : marketingConsentSql(type, sql`${table}.id`);
+    const rows = await queryRows<{ id: string; archived: boolean; consented: boolean }>(
       ctx,
-      sql`select id, archived_at is not null as archived from ${sql.identifier(res.tableName)} where id = any(${uuidArray([...ids])})${visible ? sql` and ${visible}` : sql``}`,
+      sql`select id, archived_at is not null as archived, ${consented} as consented from ${table} where id = any(${uuidArray([...ids])})${visible ? sql` and ${visible}` : sql``}`,
     );
-    for (const r of rows) found.set(`${type}:${r.id}`, r.archived);
+    for (const r of rows) found.set(`${type}:${r.id}`, { archived: r.archived, consented: r.consented });
   }
   const accepted: { type: CampaignTargetType; id: string }[] = [];
   const seen = new Set<string>();
@@ -249,9 +270,10 @@ async function checkList(ctx: Ctx, targets: NonNullable<AddTargetsInput['targets
   targets.forEach((t, index) => {
     if (!isUuid(t.target_id)) return;
     const key = `${t.target_type}:${t.target_id.toLowerCase()}`;
-    const archived = found.get(key);
-    if (archived === undefined) refused.push({ index, field: `targets.${index}.target_id`, message: `does not name a ${t.target_type} that you can see` });
-    else if (archived) refused.push({ index, field: `targets.${index}.target_id`, message: `names an archived ${t.target_type}` });
+    const record = found.get(key);
+    if (record === undefined) refused.push({ index, field: `targets.${index}.target_id`, message: `does not name a ${t.target_type} that you can see` });
+    else if (record.archived) refused.push({ index, field: `targets.${index}.target_id`, message: `names an archived ${t.target_type}` });
+    else if (!record.consented) refused.push({ index, field: `targets.${index}.target_id`, message: NO_CONSENT });
     else if (seen.has(key)) repeats++;
     else {
       seen.add(key);
@@ -290,7 +312,7 @@ export async function addTargets(ctx: Ctx, input: AddTargetsInput): Promise<AddT
       const checked = await checkList(tx, input.targets, scope);
       refused = checked.refused;
       repeats = checked.repeats;
-      matched = sql`select u.t as target_type, u.id as target_id from unnest(${arrayLiteral(checked.accepted.map((a) => a.type))}::text[], ${uuidArray(checked.accepted.map((a) => a.id))}) as u(t, id)`;
+      matched = sql`select u.t as target_type, u.id as target_id, true as consented from unnest(${arrayLiteral(checked.accepted.map((a) => a.type))}::text[], ${uuidArray(checked.accepted.map((a) => a.id))}) as u(t, id)`;
     } else {
       const errors: FieldError[] = [];
       await assertStatuses(tx, 'lead', seg!.leads?.status, 'segment.leads.status', errors);
@@ -300,19 +322,20 @@ export async function addTargets(ctx: Ctx, input: AddTargetsInput): Promise<AddT
       matched = sql`${segmentQuery(seg!, scope)} limit ${MAX_SEGMENT + 1}`;
     }
     const now = tx.now().toISOString();
-    const [result] = await queryRows<{ matched: number; ids: string[] }>(
+    const [result] = await queryRows<{ matched: number; without_consent: number; ids: string[] }>(
       tx,
       sql`with matched as (${matched}),
         ins as (
           insert into campaign_targets (campaign_id, target_type, target_id, status, created_at, updated_at)
-          select ${campaign.id as string}::uuid, m.target_type, m.target_id, 'pending', ${now}::timestamptz, ${now}::timestamptz from matched m
+          select ${campaign.id as string}::uuid, m.target_type, m.target_id, 'pending', ${now}::timestamptz, ${now}::timestamptz from matched m where m.consented
           on conflict (campaign_id, target_type, target_id) do nothing
           returning id),
         hist as (
           insert into status_history (entity_type, entity_id, status, from_status, entered_at, changed_by, created_at)
           select 'campaign_target', ins.id, 'pending', null, ${now}::timestamptz, ${actingUserId(tx.actor)}::uuid, ${now}::timestamptz from ins
           returning 1)
-        select (select count(*) from matched)::int as matched, coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
+        select (select count(*) from matched)::int as matched, (select count(*) from matched where not consented)::int as without_consent,
+          coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
     );
     const count = Number(result!.matched);
     if (seg && count > MAX_SEGMENT) {
@@ -325,13 +348,150 @@ export async function addTargets(ctx: Ctx, input: AddTargetsInput): Promise<AddT
       const chunk = ids.slice(i, i + AUDIT_CHUNK);
       await writeAudit(tx, { action: 'create', table: 'campaign_targets', operation: 'campaigns.add_targets', after: { campaign_id: campaign.id, count: chunk.length, ids: chunk } });
     }
+    const withoutConsent = Number(result!.without_consent);
     return {
       campaign_id: campaign.id as string,
       added: ids.length,
-      already_targeted: count - ids.length + repeats,
+      already_targeted: count - withoutConsent - ids.length + repeats,
       refused,
-      ...(seg ? { matched: count } : {}),
+      ...(seg ? { matched: count, without_consent: withoutConsent } : {}),
     };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// campaigns.send_email
+
+export const SendCampaignEmailInput = z.strictObject({ id: z.string().max(200) });
+export type SendCampaignEmailInput = z.infer<typeof SendCampaignEmailInput>;
+
+export type SendCampaignEmailResult = {
+  campaign_id: string;
+  /** The email content sent (campaign_content), and its version. */
+  content_id: string;
+  content_version: number;
+  queued: number;
+  skipped_without_consent: number;
+  skipped_without_address: number;
+  /** Lead and contact targets already past pending (sent, opened, clicked, converted): not sent again. */
+  already_sent: number;
+};
+
+/** Refuses a campaign that cannot send email now, naming what is wrong. */
+function refuseSend(field: string, message: string): never {
+  throw new AppError('CONFLICT', `${field}: ${message}`, { details: { fields: [{ field, message }] } });
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const MAX_BODY = 20_000;
+
+type SendTarget = { id: string; target_type: 'lead' | 'contact'; status: string; email: string | null; has_email: boolean; name: string | null; consented: boolean };
+
+/**
+ * Queues the campaign's current email content (its newest unarchived `email` campaign_content)
+ * to each pending lead and contact target who has an address and whose marketing consent is
+ * in force: one `campaign` email each, marked as marketing mail, once per campaign and target
+ * however often this runs. Those targets move to `sent` with their status history, in the
+ * same transaction. Company targets are not people and are left alone; targets whose record is
+ * archived stay pending and are not counted.
+ */
+export async function sendCampaignEmail(ctx: Ctx, input: SendCampaignEmailInput): Promise<SendCampaignEmailResult> {
+  if (!isUuid(input.id)) throw notFound('campaign', input.id);
+  return withTx(ctx, async (tx) => {
+    const campaign = await fetchRow(tx, resource('campaigns'), input.id, true);
+    if (!campaign) throw notFound('campaign', input.id);
+    if (campaign.type !== 'email') refuseSend('type', `is ${String(campaign.type)}: only an email campaign sends email`);
+    if (campaign.archived_at !== null && campaign.archived_at !== undefined) refuseSend('archived_at', 'the campaign is archived; restore it first');
+    if (campaign.status !== 'active') refuseSend('status', `is ${String(campaign.status)}: only an active campaign sends email; make it active first`);
+    const [content] = await queryRows<{ id: string; subject: string | null; body: string | null; version: number }>(
+      tx,
+      sql`select id, subject, body, version from campaign_content
+          where campaign_id = ${campaign.id as string}::uuid and content_type = 'email' and archived_at is null
+          order by updated_at desc, created_at desc, id limit 1`,
+    );
+    if (!content) refuseSend('content', 'the campaign has no email content: add campaign_content of type email with a subject and a body');
+    const subject = (content.subject ?? '').trim();
+    const body = (content.body ?? '').trim();
+    if (!subject) refuseSend('content.subject', `is empty: give the email content (${content.id}) a subject`);
+    if (CONTROL.test(subject) || subject.length > 200) refuseSend('content.subject', `must be one line of at most 200 characters (campaign_content ${content.id})`);
+    if (!body) refuseSend('content.body', `is empty: give the email content (${content.id}) a body`);
+    if (body.length > MAX_BODY) refuseSend('content.body', `must be at most 20,000 characters (campaign_content ${content.id})`);
+
+    const targets = await queryRows<SendTarget>(
+      tx,
+      sql`select t.id, t.target_type, t.status,
+            coalesce(c.email, l.email) as email, coalesce(c.has_email, true) as has_email,
+            coalesce(c.name, nullif(btrim(concat_ws(' ', l.first_name, l.last_name)), '')) as name,
+            case when t.target_type = 'contact' then ${marketingConsentSql('contact', sql`t.target_id`)} else ${marketingConsentSql('lead', sql`t.target_id`)} end as consented
+          from campaign_targets t
+          left join contacts c on t.target_type = 'contact' and c.id = t.target_id
+          left join leads l on t.target_type = 'lead' and l.id = t.target_id
+          where t.campaign_id = ${campaign.id as string}::uuid and t.archived_at is null and t.target_type in ('contact', 'lead')
+            and coalesce(c.archived_at, l.archived_at) is null and (c.id is not null or l.id is not null)
+          order by t.created_at, t.id
+          for update of t`,
+    );
+    const result: SendCampaignEmailResult = {
+      campaign_id: campaign.id as string,
+      content_id: content.id,
+      content_version: Number(content.version),
+      queued: 0,
+      skipped_without_consent: 0,
+      skipped_without_address: 0,
+      already_sent: 0,
+    };
+    const sent: string[] = [];
+    const campaignName = String(campaign.name).trim().slice(0, 200) || 'Campaign';
+    for (const t of targets) {
+      if (t.status !== 'pending') {
+        result.already_sent++;
+        continue;
+      }
+      if (!t.consented) {
+        result.skipped_without_consent++;
+        continue;
+      }
+      const address = t.email && t.has_email ? parseAddress(t.email.trim()) : 'none';
+      if (typeof address === 'string') {
+        result.skipped_without_address++;
+        continue;
+      }
+      const recipient = t.name && t.name.length <= 200 && !CONTROL.test(t.name) ? t.name : undefined;
+      const email = await enqueueEmail(tx, {
+        to: [formatAddress(recipient, address.address)],
+        template: 'campaign',
+        subject,
+        data: { campaign_id: campaign.id, campaign_name: campaignName, ...(recipient ? { recipient_name: recipient } : {}), subject, body },
+        idempotencyKey: `campaign:${campaign.id as string}:${t.id}`,
+      });
+      // The outbox's marketing mark: the drain sends it only while every recipient's consent is in force.
+      await queryRows(tx, sql`update email_queue set purpose = 'marketing_email' where id = ${email.id}::uuid`);
+      result.queued++;
+      sent.push(t.id);
+    }
+    if (sent.length) {
+      const now = tx.now().toISOString();
+      const by = actingUserId(tx.actor);
+      await queryRows(
+        tx,
+        sql`with closed as (
+              update status_history set exited_at = ${now}::timestamptz,
+                duration_days = greatest(0, floor(extract(epoch from (${now}::timestamptz - entered_at)) / 86400))::int
+              where entity_type = 'campaign_target' and entity_id = any(${uuidArray(sent)}) and exited_at is null
+              returning 1),
+            moved as (
+              update campaign_targets set status = 'sent', version = version + 1, updated_at = ${now}::timestamptz
+              where id = any(${uuidArray(sent)})
+              returning id)
+            insert into status_history (entity_type, entity_id, status, from_status, entered_at, changed_by, created_at)
+            select 'campaign_target', moved.id, 'sent', 'pending', ${now}::timestamptz, ${by}::uuid, ${now}::timestamptz from moved`,
+      );
+      for (let i = 0; i < sent.length; i += AUDIT_CHUNK) {
+        const chunk = sent.slice(i, i + AUDIT_CHUNK);
+        await writeAudit(tx, { action: 'update', table: 'campaign_targets', operation: 'campaigns.send_email', before: { status: 'pending' }, after: { campaign_id: campaign.id, status: 'sent', count: chunk.length, ids: chunk } });
+      }
+    }
+    return result;
   });
 }
 

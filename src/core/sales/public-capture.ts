@@ -19,6 +19,9 @@
  *   honeypot filled or sent faster than MIN_FILL_MS gets the same answer a person would,
  *   computed from its input, and nothing is stored, queued or counted as an event; inputs
  *   ignore unknown fields but type and bound every known one (a few KB at most).
+ * - A visitor who ticks the marketing checkbox (`consent_marketing: true`) is recorded as
+ *   agreeing to marketing email, method `form`, with the form and the exact wording shown
+ *   (MARKETING_CONSENT_WORDING) as evidence, in the same transaction; unticked records nothing.
  * - The visitor's address is kept only anonymised (IPv4 /24, IPv6 /48) and the user agent
  *   truncated, on the lead, the analytics event and the audit row alike.
  */
@@ -36,7 +39,9 @@ import { calculateRoi, previewCalculation, type RoiResult } from '../assessment/
 import { enqueueEmail, formatAddress } from '../platform/email.ts';
 import { readSettings } from '../platform/settings.ts';
 import type { Operation } from '../registry.ts';
+import { recordConsent } from '../privacy/consent.ts';
 import { rescoreLead } from './leads.ts';
+import { MARKETING_CONSENT_WORDING } from './public-wording.ts';
 import { anonymiseIp, HONEYPOT_FIELD, looksLikeBot, MIN_FILL_MS, takePublicLimit, truncateUserAgent } from './public-limits.ts';
 
 /** Who writes what a website visitor sends: the system, named so in the audit log. */
@@ -69,6 +74,15 @@ const Attribution = {
   session_id: z.string({ message: 'must be text' }).regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, - or _').optional().describe('the browser session, to tie events together'),
 };
 
+export { MARKETING_CONSENT_WORDING };
+
+const ConsentChoice = {
+  consent_marketing: z
+    .boolean({ message: 'must be true or false' })
+    .optional()
+    .describe(`true when the visitor ticked the checkbox "${MARKETING_CONSENT_WORDING}" (unticked by default): records their agreement to marketing email`),
+};
+
 const BotChecks = {
   [HONEYPOT_FIELD]: z.string({ message: 'must be text' }).max(2000, 'must be at most 2000 characters').optional().describe('leave empty (a field people never see)'),
   elapsed_ms: z
@@ -78,12 +92,13 @@ const BotChecks = {
     .describe(`milliseconds between showing the form and sending it (a person needs at least ${MIN_FILL_MS})`),
 };
 
-export const PublicReadinessInput = z.object({ answers: CompleteAnswersSchema, ...Visitor, ...Attribution, ...BotChecks });
+export const PublicReadinessInput = z.object({ answers: CompleteAnswersSchema, ...Visitor, ...ConsentChoice, ...Attribution, ...BotChecks });
 export type PublicReadinessInput = z.output<typeof PublicReadinessInput>;
 
 export const PublicContactInput = z.object({
   ...Visitor,
   message: optionalText(4000).describe('what the visitor would like to talk about'),
+  ...ConsentChoice,
   ...Attribution,
   ...BotChecks,
 });
@@ -113,6 +128,7 @@ export const PublicRoiInput = z.object({
   email: email.optional().describe('to receive the figures and be contacted: the visitor becomes a lead'),
   company: Visitor.company,
   phone: Visitor.phone,
+  ...ConsentChoice,
   ...Attribution,
   ...BotChecks,
 });
@@ -280,6 +296,16 @@ const eventFor = (a: Attributed, event: PublicEvent, properties: Record<string, 
   referrer: a.referrer,
 });
 
+/** The ticked marketing checkbox, recorded for the visitor's lead (once: a grant already in force is kept). */
+async function recordMarketingChoice(tx: Ctx, leadId: string, choice: boolean | undefined, form: string, operation: string): Promise<void> {
+  if (choice !== true) return;
+  await recordConsent(
+    tx,
+    { lead_id: leadId, purpose: 'marketing_email', method: 'form', evidence: `Ticked on the website ${form} (${operation}): "${MARKETING_CONSENT_WORDING}"` },
+    operation,
+  );
+}
+
 // ---------------------------------------------------------------------------
 // The quiz
 
@@ -326,6 +352,7 @@ export async function submitReadiness(ctx: Ctx, input: PublicReadinessInput): Pr
   if (looksLikeBot(input)) return present(scoreReadiness(input.answers));
   return withTx(asPublicForm(ctx), async (tx) => {
     const { lead, created } = await captureLead(tx, input, 'public.readiness');
+    await recordMarketingChoice(tx, lead.id as string, input.consent_marketing, 'AI-readiness quiz', 'public.readiness');
     const started = await startReadiness(tx, { lead_id: lead.id as string, email: input.email, answers: input.answers });
     const { assessment, result } = await completeReadiness(tx, { id: started.id as string });
     await recordEvent(tx, eventFor(input, 'quiz_completed', { lead_id: lead.id, new_lead: created, readiness_assessment_id: assessment.id, score: result.score, tier: result.tier }));
@@ -375,6 +402,7 @@ export async function submitRoi(ctx: Ctx, input: PublicRoiInput): Promise<RoiRes
   if (!capturing || looksLikeBot(input)) return preview();
   return withTx(asPublicForm(ctx), async (tx) => {
     const { lead, created } = await captureLead(tx, { ...input, email: input.email! }, 'public.roi');
+    await recordMarketingChoice(tx, lead.id as string, input.consent_marketing, 'ROI calculator', 'public.roi');
     const { calculation, results } = await calculateRoi(tx, { ...roiInputs(input), lead_id: lead.id as string, email: input.email! });
     await recordEvent(
       tx,
@@ -397,6 +425,7 @@ export async function submitContact(ctx: Ctx, input: PublicContactInput): Promis
   if (looksLikeBot(input)) return THANKS;
   return withTx(asPublicForm(ctx), async (tx) => {
     const { lead, created } = await captureLead(tx, input, 'public.contact');
+    await recordMarketingChoice(tx, lead.id as string, input.consent_marketing, 'contact form', 'public.contact');
     const interaction = await insertRecord(
       tx,
       resource('interactions'),
@@ -456,7 +485,7 @@ export const publicCaptureOperations: Operation[] = [
   {
     name: 'public.readiness',
     summary: 'Submit the AI-readiness quiz as a website visitor',
-    description: `Scores the answers, creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), stores the completed assessment for it and records a \`quiz_completed\` event. Answers the score, band, summary and recommendations. Needs no sign-in. ${ABUSE}`,
+    description: `Scores the answers, creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), stores the completed assessment for it and records a \`quiz_completed\` event. With \`consent_marketing: true\` (the ticked checkbox) the lead's agreement to marketing email is recorded, method form, with the wording shown. Answers the score, band, summary and recommendations. Needs no sign-in. ${ABUSE}`,
     tag: TAG,
     scope: 'read',
     public: true,
@@ -469,7 +498,7 @@ export const publicCaptureOperations: Operation[] = [
   {
     name: 'public.roi',
     summary: 'Run the ROI calculator as a website visitor',
-    description: `The ROI calculator (as assessment.preview_calculation with type roi); answers the figures. With an \`email\`, the visitor also becomes a lead (as public.readiness), the calculation is stored for it and a \`roi_calculated\` event recorded. Needs no sign-in. ${ABUSE} Without an email, 60 calculations per 10 minutes.`,
+    description: `The ROI calculator (as assessment.preview_calculation with type roi); answers the figures. With an \`email\`, the visitor also becomes a lead (as public.readiness), the calculation is stored for it and a \`roi_calculated\` event recorded (and, with \`consent_marketing: true\`, their agreement to marketing email). Needs no sign-in. ${ABUSE} Without an email, 60 calculations per 10 minutes.`,
     tag: TAG,
     scope: 'read',
     public: true,
@@ -482,7 +511,7 @@ export const publicCaptureOperations: Operation[] = [
   {
     name: 'public.contact',
     summary: 'Send the website contact form',
-    description: `Creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), logs the message as an inbound interaction and records a \`form_submitted\` event. Needs no sign-in. ${ABUSE}`,
+    description: `Creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), logs the message as an inbound interaction and records a \`form_submitted\` event. With \`consent_marketing: true\` (the ticked checkbox) the lead's agreement to marketing email is recorded, method form, with the wording shown. Needs no sign-in. ${ABUSE}`,
     tag: TAG,
     scope: 'read',
     public: true,

@@ -5,11 +5,13 @@
  *
  * They call the public operations only (/api/v1/public/…), send how long the form was on
  * screen (elapsed_ms) and the UTM parameters of the page's URL, and carry a honeypot field
- * people never see. Everything the server sends back is shown as text.
+ * people never see. Everything the server sends back is shown as text. Each form offers the
+ * marketing-email checkbox, unticked, with the wording the server records as the evidence.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode, type RefObject } from 'react';
 import { api, ApiError } from '../api.ts';
 import { match } from '../router.ts';
+import { MARKETING_CONSENT_WORDING } from '../../../src/core/sales/public-wording.ts';
 import { Alert, fieldErrorsOf, formatMoney, formatNumber, Kpi, Loaded, useAsync } from '../ui/ui.tsx';
 import './public.css';
 
@@ -149,6 +151,22 @@ function Honeypot({ value, onChange }: { value: string; onChange: (v: string) =>
   );
 }
 
+/** The marketing-email checkbox: unticked until the visitor ticks it, its label the exact wording recorded with their agreement. */
+function MarketingConsent({ checked, onChange, error }: { checked: boolean; onChange: (v: boolean) => void; error?: string | undefined }) {
+  const id = useId();
+  return (
+    <div className={error ? 'field public-consent invalid' : 'field public-consent'}>
+      <input id={id} type="checkbox" name="consent_marketing" checked={checked} onChange={(e) => onChange(e.target.checked)} {...(error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {})} />
+      <label htmlFor={id}>{MARKETING_CONSENT_WORDING}</label>
+      {error && (
+        <small id={`${id}-error`} className="error">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
 type Contact = { name: string; email: string; company: string; phone: string };
 const NO_CONTACT: Contact = { name: '', email: '', company: '', phone: '' };
 
@@ -264,6 +282,7 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
   const [step, setStep] = useState(0);
   const [answers, setAnswers] = useState<Record<string, number>>({});
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
+  const [consent, setConsent] = useState(false);
   const { honeypot, setHoneypot, errors, setErrors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [result, setResult] = useState<QuizResult | null>(null);
   const started = useRef(false);
@@ -296,7 +315,7 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    await send<QuizResult>(missing(contact, true), '/api/v1/public/readiness', () => ({ answers, ...contactBody(contact) }), setResult);
+    await send<QuizResult>(missing(contact, true), '/api/v1/public/readiness', () => ({ answers, ...contactBody(contact), consent_marketing: consent }), setResult);
   };
 
   if (result) return <QuizResultView result={result} headingRef={heading} />;
@@ -343,6 +362,7 @@ function Quiz({ questionnaire, attribution }: { questionnaire: Questionnaire; at
       <p className="muted">You will see your score straight away; we will also email it to you with what to do next.</p>
       <form onSubmit={submit} noValidate>
         <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={forget} />
+        <MarketingConsent checked={consent} onChange={setConsent} error={errors.consent_marketing} />
         <Honeypot value={honeypot} onChange={setHoneypot} />
         <Alert>{error}</Alert>
         <div className="actions">
@@ -455,6 +475,7 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
   const [setup, setSetup] = useState('');
   const [monthly, setMonthly] = useState('0');
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
+  const [consent, setConsent] = useState(false);
   const { honeypot, setHoneypot, errors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [figures, setFigures] = useState<RoiFigures | null>(null);
   const resultRef = useRef<HTMLHeadingElement>(null);
@@ -484,6 +505,7 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
       setup_cost: setup.trim(),
       monthly_cost: monthly.trim(),
       ...contactBody(contact),
+      consent_marketing: consent,
     }), setFigures);
   };
 
@@ -549,6 +571,7 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
         <fieldset className="group">
           <legend>Want a copy and a chat about it? (optional)</legend>
           <ContactFields value={contact} onChange={setContact} errors={errors} onEdit={forget} required={false} />
+          <MarketingConsent checked={consent} onChange={setConsent} error={errors.consent_marketing} />
         </fieldset>
         <Honeypot value={honeypot} onChange={setHoneypot} />
         <Alert>{error}</Alert>
@@ -592,6 +615,7 @@ function RoiPage({ attribution }: { attribution: Attribution }) {
 function ContactPage({ attribution, embedded }: { attribution: Attribution; embedded: boolean }) {
   const [contact, setContact] = useState<Contact>(NO_CONTACT);
   const [message, setMessage] = useState('');
+  const [consent, setConsent] = useState(false);
   const { honeypot, setHoneypot, errors, forget, error, busy, send } = usePublicSubmit(attribution);
   const [thanks, setThanks] = useState<string | null>(null);
 
@@ -602,6 +626,7 @@ function ContactPage({ attribution, embedded }: { attribution: Attribution; embe
     await send<{ received: true; message: string }>(missing(contact, true), '/api/v1/public/leads', () => ({
       ...contactBody(contact),
       ...(message.trim() ? { message: message.trim() } : {}),
+      consent_marketing: consent,
     }), (r) => setThanks(r.message));
   };
 
@@ -623,6 +648,7 @@ function ContactPage({ attribution, embedded }: { attribution: Attribution; embe
               forget('message');
             }} />}
         </Field>
+        <MarketingConsent checked={consent} onChange={setConsent} error={errors.consent_marketing} />
         <Honeypot value={honeypot} onChange={setHoneypot} />
         <Alert>{error}</Alert>
         <div className="actions">

@@ -9,6 +9,7 @@ import { diff, sameValue, writeAudit } from '../../platform/audit.ts';
 import type { Row } from '../../resource.ts';
 import { digitalMaturity, MATURITY_BANDS, respondentProfile, toolsSummary, type Answer } from './rules.ts';
 import { pendingRefresh } from './shared.ts';
+import { assertSurveyAllowed } from '../../privacy/consent.ts';
 
 type AuditRow = typeof audits.$inferSelect;
 
@@ -104,8 +105,15 @@ export async function refreshAudit(ctx: Ctx, auditId: string, operation: string,
 const auditIdsOf = (...rows: (Row | undefined)[]) =>
   [...new Set(rows.filter((r): r is Row => !!r && r.survey_type === 'audit' && typeof r.audit_id === 'string').map((r) => r.audit_id as string))];
 
-/** survey_responses' afterWrite: whatever path changed a response, its audit's counters follow. */
+/**
+ * survey_responses' afterWrite: whatever path changed a response, its audit's counters follow.
+ * A response created for (or moved to) a contact who withdrew survey consent is refused, and
+ * the transaction with it (core/privacy/consent.ts).
+ */
 export async function surveyResponseWritten(ctx: Ctx, row: Row, before: Row | undefined): Promise<void> {
+  if (typeof row.contact_id === 'string' && (!before || before.contact_id !== row.contact_id)) {
+    await assertSurveyAllowed(ctx, [row.contact_id], () => 'contact_id');
+  }
   const ids = auditIdsOf(row, before);
   const pending = pendingRefresh.get(ctx);
   for (const id of ids) {

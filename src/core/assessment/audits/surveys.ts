@@ -3,6 +3,7 @@ import { localDate, withTx, type Ctx } from '../../context.ts';
 import type { FieldError } from '../../errors.ts';
 import { sameValue } from '../../platform/audit.ts';
 import { applyUpdate, insertRecord, type Row } from '../../resource.ts';
+import { surveyRefusals } from '../../privacy/consent.ts';
 import { refreshAudit } from './derivation.ts';
 import { DEFAULT_QUESTIONS, parseTaskQuestion, taskQuestion, tasksFromAnswers, type Answer, type SurveyType, type TaskFrequency } from './rules.ts';
 import {
@@ -72,6 +73,8 @@ export async function recordSurveysSent(ctx: Ctx, input: SurveysSentInput) {
     const audit = await auditForWrite(tx, input.id);
     const people = await refreshingOnce(tx, SENT, async () => {
       const found = await companyContacts(tx, audit.company_id as string, input.contact_ids, (i) => `contact_ids[${i}]`, errors);
+      // Nobody who withdrew survey consent is sent a survey (core/privacy/consent.ts).
+      errors.push(...(await surveyRefusals(tx, input.contact_ids, (i) => `contact_ids[${i}]`)));
       const rowsOf = await responseRows(tx, input.contact_ids, type);
       input.contact_ids.forEach((id, i) => {
         const other = otherAudit(rowsOf.get(id) ?? [], type, audit.id as string);
@@ -195,6 +198,8 @@ export async function recordSurveysCompleted(ctx: Ctx, input: SurveysCompletedIn
     const ids = plans.map((p) => p.contact_id);
     const people = await refreshingOnce(tx, COMPLETED, async () => {
       const found = await companyContacts(tx, audit.company_id as string, ids, (i) => `responses[${i}].contact_id`, errors);
+      // No answers are recorded for someone who withdrew survey consent (core/privacy/consent.ts).
+      errors.push(...(await surveyRefusals(tx, ids, (i) => `responses[${i}].contact_id`)));
       const rowsOf = await responseRows(tx, ids, type);
       const today = localDate(tx);
       plans.forEach((p, i) => {

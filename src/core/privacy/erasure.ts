@@ -301,6 +301,7 @@ export async function eraseSubject(ctx: Ctx, subject: Subject, opts: EraseOption
     const ids = await gatherIdentifiers(tx, identity);
 
     const rows: Record<string, number> = {};
+    let consentIds: string[] = [];
     const audit = await blankAuditTrail(tx, identity);
     if (audit) rows.audit_log = audit;
     for (const entry of FOOTPRINT) {
@@ -314,6 +315,7 @@ export async function eraseSubject(ctx: Ctx, subject: Subject, opts: EraseOption
           ? await tx.db.delete(entry.source).where(where).returning({ id: idCol })
           : await tx.db.update(entry.source).set(treatment.set(now) as never).where(where).returning({ id: idCol });
       if (changed.length) rows[entry.table] = changed.length;
+      if (entry.table === 'consents') consentIds = changed.map((c) => c.id as string);
     }
 
     const pattern = identifierPattern(ids);
@@ -324,7 +326,8 @@ export async function eraseSubject(ctx: Ctx, subject: Subject, opts: EraseOption
       table,
       recordId: subject.id,
       operation: opts.operation,
-      after: { reason: scrubText(opts.reason, ids), rows, scrubbed, ...people },
+      // The consents' ids keep their history (when agreed, when withdrawn, by whom) findable as evidence.
+      after: { reason: scrubText(opts.reason, ids), rows, scrubbed, ...people, consent_ids: consentIds },
     });
     return { subject, erased_at: now.toISOString(), erased_by: tx.actor.label, rows, scrubbed, people };
   });

@@ -63,6 +63,15 @@ export async function privacySummary(ctx: Ctx, subject: Subject): Promise<Privac
           .from(consents)
           .where(or(...(identity.contactIds.length ? [inArray(consents.contact_id, identity.contactIds)] : []), ...(identity.leadIds.length ? [inArray(consents.lead_id, identity.leadIds)] : []), sql`false`))
       ).map((r) => r.id);
+      // An erasure deleted the consents it found; its audit row names them, so their history stays evidence.
+      const erased = await tx.db
+        .select({ after: audit_log.after })
+        .from(audit_log)
+        .where(and(eq(audit_log.action, 'erase'), inArray(audit_log.record_id, subjectIds)));
+      for (const e of erased) {
+        const ids = (e.after as { consent_ids?: unknown } | null)?.consent_ids;
+        if (Array.isArray(ids)) consentIds.push(...ids.filter((x): x is string => typeof x === 'string'));
+      }
       const history = await tx.db
         .select({ at: audit_log.at, action: audit_log.action, table: audit_log.table_name, record_id: audit_log.record_id, operation: audit_log.operation, by: audit_log.actor_label, detail: audit_log.after })
         .from(audit_log)

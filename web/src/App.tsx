@@ -36,6 +36,8 @@ const AssistantPage = page(() => import('./pages/Assistant.tsx'), 'AssistantPage
 const CampaignPage = page<{ id: string }>(() => import('./pages/Campaign.tsx'), 'CampaignPage');
 const EventPage = page<{ id: string }>(() => import('./pages/Event.tsx'), 'EventPage');
 const InsightsPage = page(() => import('./pages/Insights.tsx'), 'InsightsPage');
+const PrivacyPage = page<{ kind: 'contact' | 'lead' | 'company'; id: string }>(() => import('./pages/Privacy.tsx'), 'PrivacyPage');
+const PrivacyRetentionPage = page(() => import('./pages/PrivacyRetention.tsx'), 'PrivacyRetentionPage');
 
 /** Screens made for a table's records; any other table's record opens the generic record page. */
 const RECORD_SCREENS: Record<string, ComponentType<{ id: string }>> = {
@@ -64,6 +66,10 @@ function Route({ path, schema }: { path: string; schema: SchemaIndex }) {
   if (match('/duplicates', path)) return <DuplicatesPage />;
   if (match('/assistant', path)) return <AssistantPage />;
   if (match('/insights', path)) return <InsightsPage />;
+  if (match('/privacy', path)) return <PrivacyRetentionPage />;
+  if ((m = match('/contacts/:id/privacy', path))) return <PrivacyPage kind="contact" id={m.id!} />;
+  if ((m = match('/leads/:id/privacy', path))) return <PrivacyPage kind="lead" id={m.id!} />;
+  if ((m = match('/companies/:id/privacy', path))) return <PrivacyPage kind="company" id={m.id!} />;
   if ((m = match('/:table/new', path)) && schema.table(m.table!)) return <NewRecordPage table={m.table!} />;
   if ((m = match('/:table/:id', path)) && schema.table(m.table!)) {
     const Screen = RECORD_SCREENS[m.table!];
@@ -94,6 +100,8 @@ const NAV: Array<[string, string, string?]> = [
   ['/insights', 'Insights'],
   ['/tables', 'All tables'],
 ];
+/** Pages only administrators may open, listed after the others for them alone (the schema lists their operations only to a role that may run them). */
+const ADMIN_NAV: Array<[string, string, string?, string?]> = [['/privacy', 'Privacy', undefined, 'privacy.retention_preview']];
 
 const PublicPages = page<{ path: string }>(() => import('./public/PublicPages.tsx'), 'PublicPages');
 /** Pages for website visitors (quiz, ROI calculator, contact form): no sign-in, no schema. */
@@ -161,7 +169,7 @@ function StaffApp() {
             Throughline
           </Link>
           <nav aria-label="Main">
-            {NAV.map(([to, label, prefix]) => {
+            {[...NAV, ...ADMIN_NAV.filter(([, , , op]) => op && session.schema.operation(op))].map(([to, label, prefix]) => {
               const current = here === to || here.startsWith(`${prefix ?? to}/`) || (prefix !== undefined && here === prefix);
               return (
                 <Link key={to} to={to} className={current ? 'current' : undefined} {...(current ? { ariaCurrent: 'page' as const } : {})}>

@@ -319,7 +319,7 @@ export function CompanyPage({ id }: { id: string }) {
                 <>
                   <Overview company={company} reload={tick} />
                   <SuggestedServices companyId={id} reload={tick} />
-                  <PrivacyCard operation="privacy.export_company" path={`/api/v1/companies/${encodeURIComponent(id)}/access_export`} what="this company and each of its contacts and leads" />
+                  <PrivacyCard table="companies" id={id} what="this company and each of its contacts and leads" />
                 </>
               )}
               {tab === 'contacts' && <Contacts company={company} contacts={contacts} onChanged={refresh} />}

@@ -182,7 +182,7 @@ function ContactView({ contact, company, tick, refresh }: { contact: Row; compan
           <Details contact={contact} />
           <Events contactId={id} reload={tick} />
           <Campaigns contact={contact} reload={tick + timelineTick} />
-          <PrivacyCard operation="privacy.export_contact" path={`/api/v1/contacts/${encodeURIComponent(id)}/access_export`} what="this contact and the leads converted into them" />
+          <PrivacyCard table="contacts" id={id} what="this contact and the leads converted into them" />
         </aside>
       </div>
 
@@ -328,23 +328,28 @@ function Campaigns({ contact, reload }: { contact: Row; reload: number }) {
 
 
 /**
- * The access request, for administrators only: the schema lists the export operation only to
- * a role that may run it. A plain link, so the browser saves the zip the server names.
+ * The way to the record's privacy page (consent, access request, erasure): for a contact or a
+ * lead, anyone who may read their consent; for a company, administrators only (all the page
+ * holds for a company is theirs). Administrators also get the archive as a direct link: the
+ * schema lists the export operation only to a role that may run it.
  */
-export function PrivacyCard({ operation, path, what }: { operation: string; path: string; what: string }) {
+export function PrivacyCard({ table, id, what }: { table: 'contacts' | 'leads' | 'companies'; id: string; what: string }) {
   const schema = useSchema();
-  if (!schema.operation(operation)) return null;
+  const kind = table === 'contacts' ? 'contact' : table === 'leads' ? 'lead' : 'company';
+  const admin = Boolean(schema.operation(`privacy.summary_${kind}`));
+  if (!admin && !schema.operation(`consents.status_${kind}`)) return null;
+  const path = `/api/v1/${table}/${encodeURIComponent(id)}/access_export`;
   return (
-    <section aria-labelledby={`privacy-${operation}`}>
-      <h2 id={`privacy-${operation}`}>Privacy</h2>
+    <section aria-labelledby={`privacy-${table}`}>
+      <h2 id={`privacy-${table}`}>Privacy</h2>
       <p>
-        <a className="button-link" href={path} download>
-          Download everything we hold (access request)
-        </a>
+        <Link to={`/${table}/${encodeURIComponent(id)}/privacy`}>Privacy: consent, access request, erasure</Link>
       </p>
-      <p className="muted">
-        A zip of every record stored about {what}: data.json with every row, a CSV per table, and a manifest of the counts. The download is recorded in the audit log.
-      </p>
+      {schema.operation(`privacy.export_${kind}`) && (
+        <p className="muted">
+          Or <a href={path} download>download everything we hold</a> about {what} at once: a zip, recorded in the audit log.
+        </p>
+      )}
     </section>
   );
 }

@@ -46,6 +46,11 @@ function RecordView({ table, row, reload }: { table: string; row: Row; reload: (
         )}
       </div>
       <p className="muted">{humanise(singular(table))}</p>
+      {table === 'leads' && (
+        <p>
+          <Link to={`/leads/${encodeURIComponent(String(row.id))}/privacy`}>Privacy: consent, access request, erasure</Link>
+        </p>
+      )}
       <RecordActions table={table} record={row} onChanged={(r) => (r === undefined && !t.verbs.includes('get') ? navigate(`/${table}`) : reload())} />
       <dl className="details">
         {t.fields

@@ -12,10 +12,15 @@ import { Alert, Dialog } from './ui.tsx';
 
 type Row = Record<string, unknown>;
 
+/** Operations a page of their own offers, never the generic action buttons. */
+const OWN_PAGE = /^(privacy|consents)\./;
+
 /** The operations of a table that act on one record: their path names the record (`/api/v1/<table>/{id}/…`). */
 export function recordOperations(ops: OperationInfo[], table: string): Array<{ op: OperationInfo; param: string }> {
   const out: Array<{ op: OperationInfo; param: string }> = [];
   for (const op of ops) {
+    // Consent, the access export and erasure live on the record's privacy page (pages/Privacy.tsx), whose erasure asks for the name typed out.
+    if (OWN_PAGE.test(op.name)) continue;
     const m = new RegExp(`^/api/v1/${table}/\\{([a-z_]+)\\}(/|$)`).exec(op.path);
     if (m && pathParams(op.path).length === 1) out.push({ op, param: m[1]! });
   }

@@ -17,6 +17,7 @@ import { researchContact } from '../src/core/assistant/research.ts';
 import { makeCtx, withTx, type Actor, type Ctx, type LlmSettings, type Runtime } from '../src/core/context.ts';
 import { userActor } from '../src/core/identity/actor.ts';
 import { llmCostSummary } from '../src/core/measurement/llm.ts';
+import { recordConsent } from '../src/core/privacy/consent.ts';
 import { updateSettings } from '../src/core/platform/settings.ts';
 import { invoke, operationByName } from '../src/core/registry.ts';
 import { createRecord, insertRecord, updateRecord, type Row } from '../src/core/resource.ts';
@@ -416,6 +417,8 @@ dbSuite('sales assistant', ({ database }) => {
 
     it('a draft is not sent unapproved, an agent cannot approve, and approve then send queues one email, logs the interaction and moves the campaign target', async () => {
       const person = await newContact();
+      // A campaign targets only people whose marketing consent is in force.
+      await recordConsent(as(editor), { contact_id: String(person.id), purpose: 'marketing_email', method: 'email' });
       const target = await createRecord(as(editor), resource('campaign_targets'), { campaign_id: campaign.id, target_type: 'contact', target_id: person.id, status: 'pending' });
       fake.script(draftReply('Breakfast on the 8th?', 'Hi,\n\nWould you join us?'));
       const d = await draftOutreach(as(editor, llm('openai')), { contact_id: String(person.id), draft_type: 'email', event_id: String(event.id), campaign_id: String(campaign.id) });
@@ -475,6 +478,16 @@ dbSuite('sales assistant', ({ database }) => {
       expect((await refusal(updateRecord(as(editor), resource('outreach_drafts'), draftId, { content: 'changed' }))).code).toBe('CONFLICT');
       expect((await refusal(discardDraft(as(editor), { id: draftId }))).code).toBe('CONFLICT');
       expect(await queued()).toHaveLength(1);
+    });
+
+    it('sends a one-to-one email for a campaign to a contact without marketing consent, but makes them no campaign target', async () => {
+      const person = await newContact();
+      const d = await createRecord(as(editor), resource('outreach_drafts'), { contact_id: person.id, draft_type: 'email', subject: 'Hello', content: 'Hi', campaign_id: campaign.id });
+      await approveDraft(as(editor), { id: String(d.id) });
+      const sent = await sendDraft(as(editor), { id: String(d.id) });
+      expect(sent.email).not.toBeNull();
+      expect(sent.campaign_target).toBeNull();
+      expect(await q(`select id from campaign_targets where target_type = 'contact' and target_id = $1`, [person.id])).toEqual([]);
     });
 
     it('sends a LinkedIn draft without email, and moves the company’s campaign target when the contact has none', async () => {

@@ -143,6 +143,8 @@ async function valueFor(res: Resource, f: Field, refs: FactoryRefs, parents: Rec
  */
 const SPECIAL: Record<string, (refs: FactoryRefs, parents: Record<string, string>) => Promise<Row>> = {
   campaign_targets: async (refs, parents) => ({ target_type: 'company', target_id: parents.companies ?? (parents.companies = await createParent('companies', refs, parents)) }),
+  // A consent is a contact's or a lead's, never both.
+  consents: async (refs, parents) => ({ contact_id: parents.contacts ?? (parents.contacts = await createParent('contacts', refs, parents)) }),
   // Creating the content (the parent) already wrote its version 1.
   campaign_content_versions: async () => ({ content_version: 1000 + ++seq }),
 };

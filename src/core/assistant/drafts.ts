@@ -6,13 +6,14 @@
  * Sending an email queues it in the same transaction as the status move, the outbound
  * interaction and the campaign target's move to `sent`.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { campaign_targets, DRAFT_TYPES, type DraftType } from '../../db/schema/marketing.ts';
-import { withTx, type Ctx } from '../context.ts';
+import { queryRows, withTx, type Ctx } from '../context.ts';
 import { AppError, invalid, notFound, type FieldError } from '../errors.ts';
 import { actingUserId, requireRole } from '../identity/roles.ts';
 import { enqueueEmail, formatAddress } from '../platform/email.ts';
+import { marketingConsentSql } from '../privacy/consent.ts';
 import { applyUpdate, fetchRow, insertRecord, updateRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { logInteraction, touchLastContacted } from '../sales/workflow.ts';
@@ -210,8 +211,13 @@ export async function sendDraft(ctx: Ctx, input: DraftIdInput): Promise<SentDraf
   });
 }
 
-/** The campaign's target for the contact (else for their company) moves pending → sent through the pipeline; none: one is added as sent. */
-async function markTargetSent(tx: Ctx, campaignId: string, contact: Row): Promise<Row> {
+/**
+ * The campaign's target for the contact (else for their company) moves pending → sent through
+ * the pipeline; none: one is added as sent, if the contact's marketing consent is in force (a
+ * campaign targets only people who agreed; a one-to-one sales email is not marketing mail and
+ * is sent either way).
+ */
+async function markTargetSent(tx: Ctx, campaignId: string, contact: Row): Promise<Row | null> {
   const find = async (type: 'contact' | 'company', targetId: string) => {
     const [row] = await tx.db
       .select({ id: campaign_targets.id, status: campaign_targets.status })
@@ -222,6 +228,8 @@ async function markTargetSent(tx: Ctx, campaignId: string, contact: Row): Promis
   const targets = resource('campaign_targets');
   const existing = (await find('contact', String(contact.id))) ?? (typeof contact.company_id === 'string' ? await find('company', contact.company_id) : undefined);
   if (!existing) {
+    const [agreed] = await queryRows<{ ok: boolean }>(tx, sql`select ${marketingConsentSql('contact', sql`${String(contact.id)}::uuid`)} as ok`);
+    if (!agreed?.ok) return null;
     return insertRecord(tx, targets, { campaign_id: campaignId, target_type: 'contact', target_id: String(contact.id), status: 'sent' }, 'outreach_drafts.send');
   }
   // Already reached (sent, opened, clicked, converted): a second touch does not move it back.

@@ -25,6 +25,8 @@ export type EnqueueEmailInput = {
   subject?: string;
   /** The same key queues one email, however often it is given (e.g. `digest:<user>:<day>`). */
   idempotencyKey?: string;
+  /** Marketing mail: the drain sends it only while every recipient's consent is in force (core/privacy/consent.ts). */
+  purpose?: 'marketing_email';
 };
 
 /** Line breaks, NUL, DEL, C1 controls and the Unicode line and paragraph separators. */
@@ -97,7 +99,7 @@ export async function enqueueEmail(ctx: Ctx, input: EnqueueEmailInput): Promise<
   const insert = async (tx: Ctx) => {
     const [row] = await tx.db
       .insert(email_queue)
-      .values({ to, subject, template: input.template, data, idempotency_key: key ?? null, status: 'pending', next_attempt_at: tx.now() })
+      .values({ to, subject, template: input.template, data, idempotency_key: key ?? null, purpose: input.purpose ?? null, status: 'pending', next_attempt_at: tx.now() })
       .onConflictDoNothing({ target: email_queue.idempotency_key })
       .returning({ id: email_queue.id });
     if (row) return { id: row.id, queued: true };

@@ -457,15 +457,14 @@ export async function sendCampaignEmail(ctx: Ctx, input: SendCampaignEmailInput)
         continue;
       }
       const recipient = t.name && t.name.length <= 200 && !CONTROL.test(t.name) ? t.name : undefined;
-      const email = await enqueueEmail(tx, {
+      await enqueueEmail(tx, {
         to: [formatAddress(recipient, address.address)],
         template: 'campaign',
         subject,
         data: { campaign_id: campaign.id, campaign_name: campaignName, ...(recipient ? { recipient_name: recipient } : {}), subject, body },
         idempotencyKey: `campaign:${campaign.id as string}:${t.id}`,
+        purpose: 'marketing_email',
       });
-      // The outbox's marketing mark: the drain sends it only while every recipient's consent is in force.
-      await queryRows(tx, sql`update email_queue set purpose = 'marketing_email' where id = ${email.id}::uuid`);
       result.queued++;
       sent.push(t.id);
     }

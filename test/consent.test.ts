@@ -454,6 +454,11 @@ dbSuite('consent', ({ database }) => {
       expect(JSON.stringify(body)).toContain('withdrawn consent to surveys');
       expect(await counts(database(), ['survey_responses'])).toEqual(before);
       await create(alice, 'survey_responses', { contact_id: stays.id, company_id: company.id, survey_type: 'audit', question: 'Which tools do you use?' });
+      // In bulk too: the whole batch is refused, naming the item, and nothing is written.
+      const answer = (contact: unknown) => ({ contact_id: contact, company_id: company.id, survey_type: 'audit', question: 'How many hours a week go on reports?' });
+      const bulk = await refused(send(alice, 'POST', '/api/v1/survey_responses/bulk', { items: [answer(stays.id), answer(out.id)] }), 400, 'items[1].contact_id');
+      expect(JSON.stringify(bulk)).toContain('withdrawn consent to surveys');
+      expect(await counts(database(), ['survey_responses'])).toEqual({ survey_responses: before.survey_responses! + 1 });
 
       // Agreeing again lifts it.
       await grant(alice, 'contact', out.id, 'survey');

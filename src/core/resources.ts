@@ -4,7 +4,10 @@
  * Tables written only by the system are `readonly` until the verb that owns them exists.
  */
 import * as t from '../db/schema/index.ts';
-import type { Ctx } from './context.ts';
+import { sql } from 'drizzle-orm';
+import { queryRows, type Ctx } from './context.ts';
+import { assertSurveyAllowed } from './privacy/consent.ts';
+import { uuidArray } from './sql-arrays.ts';
 import { prepareInvoice } from './delivery/invoices.ts';
 import { moveContactUsageToUnattributed } from './measurement/usage-rollup.ts';
 import { nextDocumentNumber } from './delivery/numbering.ts';
@@ -177,6 +180,12 @@ const configs: ResourceConfig[] = [
     // Whatever path changes a response, its audit's sent/completed counters and derived values follow.
     afterWrite: (ctx, row, before) => surveyResponseWritten(ctx, row, before),
     beforeRemove: (ctx, row, how) => surveyResponseRemoved(ctx, row, how),
+    // A bulk create runs no afterWrite: answers of a contact who withdrew survey consent are refused here too.
+    afterBulkCreate: async (ctx, ids) => {
+      const rows = await queryRows<{ id: string; contact_id: string | null }>(ctx, sql`select id::text, contact_id::text from survey_responses where id = any(${uuidArray(ids)})`);
+      const contactOf = new Map(rows.map((r) => [r.id, r.contact_id]));
+      await assertSurveyAllowed(ctx, ids.map((id) => contactOf.get(id)), (i) => `items[${i}].contact_id`);
+    },
   },
   // Made only by assessment.decide, which computes the hours and capacity and moves the company; the scorecard's wording stays editable.
   { name: 'go_no_go_decisions', table: t.go_no_go_decisions, module: 'assessment', summary: 'Go/no-go scorecards', create: false, readOnly: ['audit_id', 'company_id', 'decision', 'novel_mcps', 'novel_skills', 'employee_count', 'estimated_hours_per_week', 'capacity_available_hours', 'capacity_sufficient', 'decided_by'], visibility: { via: [['company_id', 'companies'], ['audit_id', 'audits']] } },

@@ -1411,7 +1411,8 @@ async function buildLeads(w: World) {
       ...(l.budget ? { budget: l.budget } : {}),
       ...(l.timeframe ? { timeframe: l.timeframe } : {}),
       ...(l.utm ? { utm_source: l.utm[0], utm_medium: l.utm[1], utm_campaign: l.utm[2] } : {}),
-      ip_address: `203.0.113.${10 + n}`,
+      // Stored anonymised, as the public forms store it (the last octet dropped).
+      ip_address: '203.0.113.0',
       user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15',
       assigned_to: n % 2 === 0 ? w.users.admin : w.users.editor,
     });

@@ -187,7 +187,8 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
       const error = describeSendError(e, opts.smtpUrl);
       const delay = isPermanent(e) ? null : emailRetryDelay(row.attempts);
       if (delay === null) {
-        log.error(`Email ${row.id}: gave up after ${row.attempts} attempt(s): ${error}`);
+        // The row keeps the server's answer; the log keeps only which mail, and the reply code (the text can name the recipient).
+        log.error(`Email ${row.id}: gave up after ${row.attempts} attempt(s) (SMTP ${String((e as { responseCode?: unknown }).responseCode ?? 'no reply')})`);
         await dead(error);
       } else {
         await record({ status: 'failed', error, next_attempt_at: new Date(ctx.now().getTime() + delay) });

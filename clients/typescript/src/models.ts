@@ -14,6 +14,10 @@ export type SettingsGetResult = Schemas['SettingsGetResult'];
 export type SettingsUpdateResult = Schemas['SettingsUpdateResult'];
 /** The result of feature_flags.mine (GET /api/v1/feature-flags/evaluate): Which feature flags are on for you */
 export type FeatureFlagsMineResult = Schemas['FeatureFlagsMineResult'];
+/** The result of campaigns.add_targets (POST /api/v1/campaigns/{campaign_id}/targets): Add leads, contacts or companies to a campaign */
+export type CampaignsAddTargetsResult = Schemas['CampaignsAddTargetsResult'];
+/** The result of campaigns.send_email (POST /api/v1/campaigns/{id}/send_email): Send an email campaign's email to its pending targets who agreed to marketing email */
+export type CampaignsSendEmailResult = Schemas['CampaignsSendEmailResult'];
 /** The result of insights.funnel (GET /api/v1/insights/funnel): Funnel: conversion between stages and time spent in each */
 export type InsightsFunnelResult = Schemas['InsightsFunnelResult'];
 /** The result of insights.acquisition (GET /api/v1/insights/acquisition): Acquisition: leads per day or week by source and campaign, scores, conversion, quiz and survey completion */
@@ -28,6 +32,18 @@ export type InsightsMoneyResult = Schemas['InsightsMoneyResult'];
 export type InsightsCalibrationResult = Schemas['InsightsCalibrationResult'];
 /** The result of insights.aggregate (GET /api/v1/insights/aggregate): Add up one measure over a period, grouped by up to two dimensions */
 export type InsightsAggregateResult = Schemas['InsightsAggregateResult'];
+/** The result of privacy.erase_contact (POST /api/v1/contacts/{id}/erase): Erase a contact and everything held about them (cannot be undone) */
+export type PrivacyEraseContactResult = Schemas['PrivacyEraseContactResult'];
+/** The result of privacy.erase_lead (POST /api/v1/leads/{id}/erase): Erase a lead and everything held about them (cannot be undone) */
+export type PrivacyEraseLeadResult = Schemas['PrivacyEraseLeadResult'];
+/** The result of privacy.erase_company (POST /api/v1/companies/{id}/erase): Erase a company and everything held about them (cannot be undone) */
+export type PrivacyEraseCompanyResult = Schemas['PrivacyEraseCompanyResult'];
+/** The result of privacy.summary_contact (GET /api/v1/contacts/{id}/privacy): What is held about a contact, and what was done about it */
+export type PrivacySummaryContactResult = Schemas['PrivacySummaryContactResult'];
+/** The result of privacy.summary_lead (GET /api/v1/leads/{id}/privacy): What is held about a lead, and what was done about it */
+export type PrivacySummaryLeadResult = Schemas['PrivacySummaryLeadResult'];
+/** The result of privacy.summary_company (GET /api/v1/companies/{id}/privacy): What is held about a company, and what was done about it */
+export type PrivacySummaryCompanyResult = Schemas['PrivacySummaryCompanyResult'];
 /** A record of Users: People who use Throughline */
 export type User = Schemas['Users'];
 /** The body that creates a record of Users. */
@@ -128,6 +144,8 @@ export type Lead = Schemas['Leads'];
 export type LeadCreate = Schemas['LeadsCreate'];
 /** The body that changes a record of Leads: only the fields to change. */
 export type LeadUpdate = Schemas['LeadsUpdate'];
+/** A record of Consents: What each contact or lead agreed to (marketing email, surveys, usage tracking) and its withdrawal */
+export type Consent = Schemas['Consents'];
 /** A record of LeadScores: Lead score history with factors */
 export type LeadScore = Schemas['LeadScores'];
 /** A record of LeadQualifications: BANT qualification of leads */

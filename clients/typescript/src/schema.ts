@@ -369,7 +369,7 @@ export interface paths {
         head?: never;
         /**
          * Change instance settings
-         * @description Administrators only. Send the settings to change; the others keep their values. `record_visibility` decides which records editors and viewers see: `own` (records they own or are assigned, and what belongs to them), `team` (also every record of a company whose team they are on), or `all`.
+         * @description Administrators only. Send the settings to change; the others keep their values. `record_visibility` decides which records editors and viewers see: `own` (records they own or are assigned, and what belongs to them), `team` (also every record of a company whose team they are on), or `all`. `retention` sets how many days each kind of personal data is kept (null: forever); see what would go with privacy.retention_preview.
          */
         patch: operations["settings.update"];
         trace?: never;
@@ -590,7 +590,7 @@ export interface paths {
         put?: never;
         /**
          * Preview an email template
-         * @description Renders a template (welcome, assessment_results, roi_report, follow_up, meeting_reminder, outreach) with the data given, as subject, text and HTML, without queueing anything. Bad data is refused with the field named, as it would be when queued.
+         * @description Renders a template (welcome, assessment_results, roi_report, follow_up, meeting_reminder, outreach, campaign) with the data given, as subject, text and HTML, without queueing anything. Bad data is refused with the field named, as it would be when queued.
          */
         post: operations["email.preview"];
         delete?: never;
@@ -954,7 +954,7 @@ export interface paths {
         put?: never;
         /**
          * Submit the AI-readiness quiz as a website visitor
-         * @description Scores the answers, creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), stores the completed assessment for it and records a `quiz_completed` event. Answers the score, band, summary and recommendations. Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored.
+         * @description Scores the answers, creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), stores the completed assessment for it and records a `quiz_completed` event. With `consent_marketing: true` (the ticked checkbox) the lead's agreement to marketing email is recorded, method form, with the wording shown. Answers the score, band, summary and recommendations. Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored.
          */
         post: operations["public.readiness"];
         delete?: never;
@@ -974,7 +974,7 @@ export interface paths {
         put?: never;
         /**
          * Run the ROI calculator as a website visitor
-         * @description The ROI calculator (as assessment.preview_calculation with type roi); answers the figures. With an `email`, the visitor also becomes a lead (as public.readiness), the calculation is stored for it and a `roi_calculated` event recorded. Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored. Without an email, 60 calculations per 10 minutes.
+         * @description The ROI calculator (as assessment.preview_calculation with type roi); answers the figures. With an `email`, the visitor also becomes a lead (as public.readiness), the calculation is stored for it and a `roi_calculated` event recorded (and, with `consent_marketing: true`, their agreement to marketing email). Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored. Without an email, 60 calculations per 10 minutes.
          */
         post: operations["public.roi"];
         delete?: never;
@@ -994,7 +994,7 @@ export interface paths {
         put?: never;
         /**
          * Send the website contact form
-         * @description Creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), logs the message as an inbound interaction and records a `form_submitted` event. Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored.
+         * @description Creates or updates the visitor's lead (matched by email, any case; source website, UTM attribution, scored on arrival), logs the message as an inbound interaction and records a `form_submitted` event. With `consent_marketing: true` (the ticked checkbox) the lead's agreement to marketing email is recorded, method form, with the wording shown. Needs no sign-in. At most 10 submissions per 10 minutes per address (429 with Retry-After). A post with `website` filled in, or with `elapsed_ms` under 3000, gets a normal answer and is dropped. Unknown fields are ignored.
          */
         post: operations["public.contact"];
         delete?: never;
@@ -2586,9 +2586,29 @@ export interface paths {
         put?: never;
         /**
          * Add leads, contacts or companies to a campaign
-         * @description Give either `targets` (a list of { target_type: lead | contact | company, target_id }, at most 5000) or a `segment`: `leads` { status[], source[], utm_campaign, min_score }, `contacts` { company_status[], industry_id } (of their company), `companies` { status[], industry_id }; each kind named adds every matching record (all of that kind when its filters are empty), at most 10000. Only records you can see that are not archived. Each record is added once, status `pending`, with its status history; records already targeted are counted under `already_targeted`, so calling again adds nothing. List entries that name no visible record, or an archived one, are listed under `refused` with their index; the rest are added. A completed or archived campaign takes no new targets (409). One transaction.
+         * @description Give either `targets` (a list of { target_type: lead | contact | company, target_id }, at most 5000) or a `segment`: `leads` { status[], source[], utm_campaign, min_score }, `contacts` { company_status[], industry_id } (of their company), `companies` { status[], industry_id }; each kind named adds every matching record (all of that kind when its filters are empty), at most 10000. Only records you can see that are not archived. Each record is added once, status `pending`, with its status history; records already targeted are counted under `already_targeted`, so calling again adds nothing. Leads and contacts are targeted only while their marketing consent is in force (consents.record); companies need none. A segment leaves the others out and counts them under `without_consent`. List entries that name no visible record, an archived one, or a lead or contact without consent (`has not agreed to marketing email (no consent in force)`) are listed under `refused` with their index; the rest are added. A completed or archived campaign takes no new targets (409). One transaction.
          */
         post: operations["campaigns.add_targets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/send_email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an email campaign's email to its pending targets who agreed to marketing email
+         * @description Sends email to people outside: queues the campaign's current email content (its newest `email` campaign_content: subject and body, with a line telling the reader how to withdraw) to each pending lead and contact target who has an email address and whose marketing consent is in force, one email each, marked as marketing mail; those targets move to `sent` with their status history. Once per campaign and target, however often it is called: targets already sent are counted under `already_sent`. Targets without consent or without an address stay pending and are counted (`skipped_without_consent`, `skipped_without_address`); company targets and targets whose record is archived are left alone. A withdrawal before the email leaves cancels it, and the sender checks consent again before sending. Refused (409, field named) unless the campaign is of type email, active, and has email content with a subject and a body. One transaction. An agent must confirm it: it mails many people at once.
+         */
+        post: operations["campaigns.send_email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2987,6 +3007,270 @@ export interface paths {
          * @description A data-protection access request: one zip archive of every row stored about the company with its addresses, team, preferences, metrics and contracts, and everything stored about each of its contacts and leads. Inside: manifest.json (subject, when, by whom, rows per table), data.json (every row, whole) and one CSV per table. Reads every row whatever the record visibility, in one snapshot. Administrators only; each export is audited (who, whom, when; not the data).
          */
         get: operations["privacy.export_company"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a contact and everything held about them (cannot be undone)
+         * @description A data-protection erasure request, in one transaction: the contact and the leads converted into them lose every field that says who they were; rows only about them (notes, research, preferences, consents, analytics events) are deleted; rows that reports count (usage, hours saved, deals, stage history) stay, anonymous, so totals still add up; and their full name, email addresses, phone numbers and web addresses are replaced by [erased] wherever else they are written (other records' text, queued mail, webhook payloads, imports, the audit log). The records stay, marked erased_at, and can no longer be changed or restored. Answers how many rows of each table were erased. Administrators only; audited with the reason, never the data. Export the records first (access_export) if the person asked for a copy.
+         */
+        post: operations["privacy.erase_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a lead and everything held about them (cannot be undone)
+         * @description A data-protection erasure request, in one transaction: the lead, the contact they became and that contact's other leads lose every field that says who they were; rows only about them (notes, research, preferences, consents, analytics events) are deleted; rows that reports count (usage, hours saved, deals, stage history) stay, anonymous, so totals still add up; and their full name, email addresses, phone numbers and web addresses are replaced by [erased] wherever else they are written (other records' text, queued mail, webhook payloads, imports, the audit log). The records stay, marked erased_at, and can no longer be changed or restored. Answers how many rows of each table were erased. Administrators only; audited with the reason, never the data. Export the records first (access_export) if the person asked for a copy.
+         */
+        post: operations["privacy.erase_lead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a company and everything held about them (cannot be undone)
+         * @description A data-protection erasure request, in one transaction: the company and every one of its contacts and leads lose every field that says who they were; rows only about them (notes, research, preferences, consents, analytics events) are deleted; rows that reports count (usage, hours saved, deals, stage history) stay, anonymous, so totals still add up; and their full name, email addresses, phone numbers and web addresses are replaced by [erased] wherever else they are written (other records' text, queued mail, webhook payloads, imports, the audit log). The records stay, marked erased_at, and can no longer be changed or restored. Answers how many rows of each table were erased. Administrators only; audited with the reason, never the data. Export the records first (access_export) if the person asked for a copy.
+         */
+        post: operations["privacy.erase_company"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is held about a contact, and what was done about it
+         * @description For the privacy page: how many rows of each table hold something about the contact (the same tables the access export and the erasure cover), whether it was erased, and the evidence of every access export, erasure and consent change (who, when, what; from the audit log, newest first). Administrators only.
+         */
+        get: operations["privacy.summary_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is held about a lead, and what was done about it
+         * @description For the privacy page: how many rows of each table hold something about the lead (the same tables the access export and the erasure cover), whether it was erased, and the evidence of every access export, erasure and consent change (who, when, what; from the audit log, newest first). Administrators only.
+         */
+        get: operations["privacy.summary_lead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/companies/{id}/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is held about a company, and what was done about it
+         * @description For the privacy page: how many rows of each table hold something about the company and its people (the same tables the access export and the erasure cover), whether it was erased, and the evidence of every access export, erasure and consent change (who, when, what; from the audit log, newest first). Administrators only.
+         */
+        get: operations["privacy.summary_company"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a backup of the whole database
+         * @description A consistent backup taken now by the server: on the embedded database, its data directory as a gzip tar (restore with throughline restore <file>); on PostgreSQL, a pg_dump archive in custom format (the server needs pg_dump). It holds everything, personal data included: keep it as safe as the database. Administrators only; audited without the content.
+         */
+        get: operations["system.backup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview what the retention policies would remove now
+         * @description For each retention policy: its period in days (null: kept forever), the cutoff instant, how many rows are due, per table, and their ids, oldest first (at most 1,000, with truncated: true beyond). One run removes at most per_run rows of a policy (the first next_run ids); the worker runs again while more is due. A run at the same instant removes exactly these rows. Periods are the `retention` setting (settings.update). Policies, in the order they run: `analytics_events` (setting retention.analytics_events_days): Deletes analytics events (page views, form steps) older than the period: they tie a browser, its address and the pages it read together, and after a year or so they only feed reports whose totals have already been made. `email_bodies` (setting retention.email_bodies_days): Clears the subject and the content (the data the template was filled with) of emails that were sent, gave up (dead) or were cancelled longer ago than the period, counted from when they were sent (or last changed, if never sent). The row stays, with its recipients, template, status and dates, so the record that a mail went remains; the subject becomes "Removed by the retention policy". Mail still waiting to go is never touched. `webhook_deliveries` (setting retention.webhook_deliveries_days): Deletes webhook deliveries that are finished (succeeded, or dead after their last retry) longer ago than the period: each holds a copy of the event it sent, personal data included, and is only needed to look into a recent failure. Deliveries still pending or being retried are never touched. `sessions` (setting retention.sessions_days): Deletes sign-in sessions that expired or were ended (signed out, revoked) longer ago than the period: they record when and from which (anonymised) address and browser a user signed in, which is only worth keeping while it may explain recent activity. `unconverted_leads` (setting retention.unconverted_leads_days): Erases leads that never became a customer (not converted, not in a won status) and have seen no activity for the period: no change to the lead and no interaction with it. Erasure removes their personal data and keeps the row (status, source, dates), so funnel and acquisition reports still add up. Archived leads are left to the archived_records policy. `archived_records` (setting retention.archived_records_days): Erases contacts, leads and companies archived (soft-deleted) longer ago than the period, and deletes archived notes: archiving is the grace period in which a record can be restored; after it, the people it names are erased (the rows stay for reports). Other archived records (deals, engagements, invoices) are business records and stay.
+         */
+        get: operations["privacy.retention_preview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/privacy/retention/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the retention policies now
+         * @description Removes what privacy.retention_preview lists as due, as the background worker does every 6 hours: deletes old analytics events, finished webhook deliveries, ended sessions and archived notes; clears the subject and content of old sent emails; erases (removes the personal data of, keeping the rows for reports) leads never converted and inactive for the period, and contacts, leads and companies archived for longer than the period. At most per_run rows per policy per run, oldest first; `remaining` says what is still due. Each policy that removed something is audited (action purge: policy, period, cutoff, count, ids). Cannot be undone.
+         */
+        post: operations["privacy.retention_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List consents
+         * @description What each contact or lead agreed to (marketing email, surveys, usage tracking) and its withdrawal. Filter with `field=value` or `field[op]=value` (ops: eq, ne, lt, lte, gt, gte, in, like, is_null), sort with `sort=field` or `sort=-field`, page with `cursor` and `limit` (at most 200), search with `q`.
+         */
+        get: operations["consents.list"];
+        put?: never;
+        /**
+         * Record that a contact or lead agreed to marketing email, surveys or usage tracking
+         * @description Give exactly one of contact_id or lead_id (a record you can see), the purpose (marketing_email, survey, usage_tracking), the method (form, email, in_person, phone, import), the evidence (the wording they agreed to, the email, who witnessed it; at most 2000 characters) and granted_at (not in the future; default now). When a grant of that purpose is already in force for the person, that grant is the answer with created: false, and nothing is written. A consent belongs to the person: a contact together with the leads converted into it, or a lead together with the contact it became; one recorded on any of those records counts for all of them. Audited.
+         */
+        post: operations["consents.record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw the consent of a contact or lead, at once
+         * @description Give exactly one of contact_id or lead_id, the purpose, how they withdrew (method) and a note (at most 2000 characters). Every grant of the purpose in force across the person's records ends now; for marketing_email every queued marketing email (pending or failed) to any of their addresses is cancelled in the same transaction, and the email sender checks again before sending. Withdrawing survey or usage_tracking with no grant on record stores the withdrawal. Nothing in force: already_withdrawn: true and nothing changes. Answers withdrawn, cancelled_emails and the rows changed. Audited.
+         */
+        post: operations["consents.withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contacts/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a contact agreed to (consent per purpose, with history)
+         * @description For each purpose (marketing_email, survey, usage_tracking): whether a grant is in force (in_force) and whether the rules allow it now (allowed), since when, how (method) and the evidence, the latest withdrawal when nothing is in force, and every grant and withdrawal newest first (history). A consent belongs to the person: a contact together with the leads converted into it, or a lead together with the contact it became; one recorded on any of those records counts for all of them. marketing_email is opt-in: marketing email (campaigns.send_email) and campaign targeting of a contact or lead need a grant in force. survey and usage_tracking are part of the client engagement: allowed unless withdrawn.
+         */
+        get: operations["consents.status_contact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leads/{id}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a lead agreed to (consent per purpose, with history)
+         * @description For each purpose (marketing_email, survey, usage_tracking): whether a grant is in force (in_force) and whether the rules allow it now (allowed), since when, how (method) and the evidence, the latest withdrawal when nothing is in force, and every grant and withdrawal newest first (history). A consent belongs to the person: a contact together with the leads converted into it, or a lead together with the contact it became; one recorded on any of those records counts for all of them. marketing_email is opt-in: marketing email (campaigns.send_email) and campaign targeting of a contact or lead need a grant in force. survey and usage_tracking are part of the client engagement: allowed unless withdrawn.
+         */
+        get: operations["consents.status_lead"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4601,6 +4885,23 @@ export interface paths {
          * @description Sets assigned_to (the first by default), which no create or update may write. The new owner must be an active user; `null` leaves the lead with nobody. Under own or team record visibility the lead may leave your view.
          */
         post: operations["leads.reassign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a consent */
+        get: operations["consents.get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8712,6 +9013,39 @@ export interface components {
             exchange_rates: {
                 [key: string]: string;
             };
+            /** @description How long data is kept before the retention policies remove it, in days per policy (null: forever); applied by the background worker every 6 hours, previewable at GET /api/v1/privacy/retention */
+            retention: {
+                /**
+                 * @description Leads never converted, with no activity for this many days, are erased (their personal data removed; the row stays for reports); null: kept forever (default 730)
+                 * @default 730
+                 */
+                unconverted_leads_days: number | null;
+                /**
+                 * @description Analytics events older than this many days are deleted; null: kept forever (default 395)
+                 * @default 395
+                 */
+                analytics_events_days: number | null;
+                /**
+                 * @description Sent, dead or cancelled emails older than this many days lose their subject and content (the record that a mail went stays); null: kept forever (default 90)
+                 * @default 90
+                 */
+                email_bodies_days: number | null;
+                /**
+                 * @description Finished webhook deliveries (succeeded or dead) older than this many days are deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                webhook_deliveries_days: number | null;
+                /**
+                 * @description Sign-in sessions expired or ended more than this many days ago are deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                sessions_days: number | null;
+                /**
+                 * @description Contacts, leads and companies archived more than this many days ago are erased, and archived notes deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                archived_records_days: number | null;
+            };
         };
         SettingsUpdateResult: {
             /**
@@ -8727,9 +9061,78 @@ export interface components {
             exchange_rates: {
                 [key: string]: string;
             };
+            /** @description How long data is kept before the retention policies remove it, in days per policy (null: forever); applied by the background worker every 6 hours, previewable at GET /api/v1/privacy/retention */
+            retention: {
+                /**
+                 * @description Leads never converted, with no activity for this many days, are erased (their personal data removed; the row stays for reports); null: kept forever (default 730)
+                 * @default 730
+                 */
+                unconverted_leads_days: number | null;
+                /**
+                 * @description Analytics events older than this many days are deleted; null: kept forever (default 395)
+                 * @default 395
+                 */
+                analytics_events_days: number | null;
+                /**
+                 * @description Sent, dead or cancelled emails older than this many days lose their subject and content (the record that a mail went stays); null: kept forever (default 90)
+                 * @default 90
+                 */
+                email_bodies_days: number | null;
+                /**
+                 * @description Finished webhook deliveries (succeeded or dead) older than this many days are deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                webhook_deliveries_days: number | null;
+                /**
+                 * @description Sign-in sessions expired or ended more than this many days ago are deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                sessions_days: number | null;
+                /**
+                 * @description Contacts, leads and companies archived more than this many days ago are erased, and archived notes deleted; null: kept forever (default 30)
+                 * @default 30
+                 */
+                archived_records_days: number | null;
+            };
         };
         FeatureFlagsMineResult: {
             [key: string]: boolean;
+        };
+        CampaignsAddTargetsResult: {
+            /** Format: uuid */
+            campaign_id: string;
+            /** @description targets added now */
+            added: number;
+            /** @description records that were already targets of the campaign (or repeated in the list) */
+            already_targeted: number;
+            /** @description list entries not added, each with its index and why */
+            refused: {
+                index: number;
+                field: string;
+                message: string;
+            }[];
+            /** @description for a segment: the records it matched, those without consent included */
+            matched?: number;
+            /** @description for a segment: leads and contacts it matched that were left out, having no marketing consent in force */
+            without_consent?: number;
+        };
+        CampaignsSendEmailResult: {
+            /** Format: uuid */
+            campaign_id: string;
+            /**
+             * Format: uuid
+             * @description the campaign_content sent
+             */
+            content_id: string;
+            content_version: number;
+            /** @description emails queued now (their targets moved to sent) */
+            queued: number;
+            /** @description pending targets left pending: no marketing consent in force */
+            skipped_without_consent: number;
+            /** @description pending targets left pending: no usable email address */
+            skipped_without_address: number;
+            /** @description targets already past pending, not sent again */
+            already_sent: number;
         };
         InsightsFunnelResult: {
             /** @enum {string} */
@@ -9107,6 +9510,183 @@ export interface components {
             }[];
             truncated: boolean;
         };
+        PrivacyEraseContactResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description When, ISO 8601 */
+            erased_at: string;
+            erased_by: string;
+            /** @description Rows of each table deleted or made anonymous */
+            rows: {
+                [key: string]: number;
+            };
+            /** @description Rows of each table where the person's name, address or phone was found in text and replaced by [erased] */
+            scrubbed: {
+                [key: string]: number;
+            };
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+        };
+        PrivacyEraseLeadResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description When, ISO 8601 */
+            erased_at: string;
+            erased_by: string;
+            /** @description Rows of each table deleted or made anonymous */
+            rows: {
+                [key: string]: number;
+            };
+            /** @description Rows of each table where the person's name, address or phone was found in text and replaced by [erased] */
+            scrubbed: {
+                [key: string]: number;
+            };
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+        };
+        PrivacyEraseCompanyResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description When, ISO 8601 */
+            erased_at: string;
+            erased_by: string;
+            /** @description Rows of each table deleted or made anonymous */
+            rows: {
+                [key: string]: number;
+            };
+            /** @description Rows of each table where the person's name, address or phone was found in text and replaced by [erased] */
+            scrubbed: {
+                [key: string]: number;
+            };
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+        };
+        PrivacySummaryContactResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description the subject's name as stored now ('Erased person' once erased) */
+            label: string;
+            erased_at: string | null;
+            archived_at: string | null;
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+            /** @description rows about the subject in each table of the footprint (every table listed) */
+            tables: {
+                [key: string]: number;
+            };
+            total_rows: number;
+            /** @description access exports, erasures and consent changes, newest first (at most 100) */
+            history: {
+                at: string;
+                /** @description export, erase, or create / update of a consent */
+                action: string;
+                table: string;
+                record_id: string | null;
+                operation: string | null;
+                /** @description who did it */
+                by: string | null;
+                /** @description what the audit row holds (never the erased data) */
+                detail: {
+                    [key: string]: unknown;
+                } | null;
+            }[];
+        };
+        PrivacySummaryLeadResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description the subject's name as stored now ('Erased person' once erased) */
+            label: string;
+            erased_at: string | null;
+            archived_at: string | null;
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+            /** @description rows about the subject in each table of the footprint (every table listed) */
+            tables: {
+                [key: string]: number;
+            };
+            total_rows: number;
+            /** @description access exports, erasures and consent changes, newest first (at most 100) */
+            history: {
+                at: string;
+                /** @description export, erase, or create / update of a consent */
+                action: string;
+                table: string;
+                record_id: string | null;
+                operation: string | null;
+                /** @description who did it */
+                by: string | null;
+                /** @description what the audit row holds (never the erased data) */
+                detail: {
+                    [key: string]: unknown;
+                } | null;
+            }[];
+        };
+        PrivacySummaryCompanyResult: {
+            subject: {
+                /** @enum {string} */
+                kind: "contact" | "lead" | "company";
+                id: string;
+            };
+            /** @description the subject's name as stored now ('Erased person' once erased) */
+            label: string;
+            erased_at: string | null;
+            archived_at: string | null;
+            people: {
+                contact_ids: string[];
+                lead_ids: string[];
+                company_ids: string[];
+            };
+            /** @description rows about the subject in each table of the footprint (every table listed) */
+            tables: {
+                [key: string]: number;
+            };
+            total_rows: number;
+            /** @description access exports, erasures and consent changes, newest first (at most 100) */
+            history: {
+                at: string;
+                /** @description export, erase, or create / update of a consent */
+                action: string;
+                table: string;
+                record_id: string | null;
+                operation: string | null;
+                /** @description who did it */
+                by: string | null;
+                /** @description what the audit row holds (never the erased data) */
+                detail: {
+                    [key: string]: unknown;
+                } | null;
+            }[];
+        };
         /** @description People who use Throughline */
         Users: {
             /** Format: uuid */
@@ -9198,7 +9778,7 @@ export interface components {
             /** Format: uuid */
             on_behalf_of: string | null;
             /** @enum {string} */
-            action: "create" | "update" | "archive" | "restore" | "delete" | "status_change" | "refused" | "tool_call";
+            action: "create" | "update" | "archive" | "restore" | "delete" | "status_change" | "refused" | "tool_call" | "export" | "erase" | "purge";
             table_name: string;
             /** Format: uuid */
             record_id: string | null;
@@ -9398,13 +9978,15 @@ export interface components {
             to: unknown;
             subject: string;
             /** @enum {string} */
-            template: "welcome" | "assessment_results" | "roi_report" | "follow_up" | "meeting_reminder" | "outreach";
+            template: "welcome" | "assessment_results" | "roi_report" | "follow_up" | "meeting_reminder" | "outreach" | "campaign";
             data: unknown;
             /** @enum {string} */
-            status: "pending" | "sending" | "sent" | "failed" | "dead";
+            status: "pending" | "sending" | "sent" | "failed" | "dead" | "cancelled";
             attempts: number;
             error: string | null;
             idempotency_key: string | null;
+            /** @enum {string|null} */
+            purpose: "marketing_email" | null;
             /** Format: date-time */
             next_attempt_at: string | null;
             /** Format: date-time */
@@ -9549,6 +10131,8 @@ export interface components {
             version: number;
             /** Format: date-time */
             archived_at: string | null;
+            /** Format: date-time */
+            erased_at: string | null;
         };
         CompaniesCreate: {
             name: string;
@@ -9865,6 +10449,8 @@ export interface components {
             version: number;
             /** Format: date-time */
             archived_at: string | null;
+            /** Format: date-time */
+            erased_at: string | null;
         };
         ContactsCreate: {
             /** Format: uuid */
@@ -10007,6 +10593,8 @@ export interface components {
             version: number;
             /** Format: date-time */
             archived_at: string | null;
+            /** Format: date-time */
+            erased_at: string | null;
         };
         LeadsCreate: {
             email?: string | null;
@@ -10063,6 +10651,35 @@ export interface components {
             /** Format: uuid */
             company_id?: string | null;
             lost_reason?: string | null;
+        };
+        /** @description What each contact or lead agreed to (marketing email, surveys, usage tracking) and its withdrawal */
+        Consents: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            contact_id: string | null;
+            /** Format: uuid */
+            lead_id: string | null;
+            /** @enum {string} */
+            purpose: "marketing_email" | "survey" | "usage_tracking";
+            /** Format: date-time */
+            granted_at: string;
+            /** @enum {string} */
+            method: "form" | "email" | "in_person" | "phone" | "import";
+            evidence: string | null;
+            /** Format: uuid */
+            recorded_by: string | null;
+            /** Format: date-time */
+            withdrawn_at: string | null;
+            /** @enum {string|null} */
+            withdrawal_method: "form" | "email" | "in_person" | "phone" | "import" | null;
+            withdrawal_note: string | null;
+            /** Format: uuid */
+            withdrawn_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /** @description Lead score history with factors */
         LeadScores: {
@@ -13458,6 +14075,21 @@ export interface operations {
                     exchange_rates?: {
                         [key: string]: string;
                     };
+                    /** @description The retention periods to change, in days (null: keep forever); the periods not named keep their values */
+                    retention?: {
+                        /** @description Leads never converted, with no activity for this many days, are erased (their personal data removed; the row stays for reports); null: kept forever (default 730) */
+                        unconverted_leads_days?: number | null;
+                        /** @description Analytics events older than this many days are deleted; null: kept forever (default 395) */
+                        analytics_events_days?: number | null;
+                        /** @description Sent, dead or cancelled emails older than this many days lose their subject and content (the record that a mail went stays); null: kept forever (default 90) */
+                        email_bodies_days?: number | null;
+                        /** @description Finished webhook deliveries (succeeded or dead) older than this many days are deleted; null: kept forever (default 30) */
+                        webhook_deliveries_days?: number | null;
+                        /** @description Sign-in sessions expired or ended more than this many days ago are deleted; null: kept forever (default 30) */
+                        sessions_days?: number | null;
+                        /** @description Contacts, leads and companies archived more than this many days ago are erased, and archived notes deleted; null: kept forever (default 30) */
+                        archived_records_days?: number | null;
+                    };
                 };
             };
         };
@@ -13902,7 +14534,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    template: "welcome" | "assessment_results" | "roi_report" | "follow_up" | "meeting_reminder" | "outreach";
+                    template: "welcome" | "assessment_results" | "roi_report" | "follow_up" | "meeting_reminder" | "outreach" | "campaign";
                     /** @default {} */
                     data?: {
                         [key: string]: unknown;
@@ -14586,6 +15218,8 @@ export interface operations {
                     company?: string;
                     /** @description phone number */
                     phone?: string;
+                    /** @description true when the visitor ticked the checkbox "Yes, send me occasional emails about putting AI to work: news, guides and invitations. I can withdraw at any time by replying to any of them." (unticked by default): records their agreement to marketing email */
+                    consent_marketing?: boolean;
                     utm_source?: string;
                     utm_medium?: string;
                     utm_campaign?: string;
@@ -14650,6 +15284,8 @@ export interface operations {
                     company?: string;
                     /** @description phone number */
                     phone?: string;
+                    /** @description true when the visitor ticked the checkbox "Yes, send me occasional emails about putting AI to work: news, guides and invitations. I can withdraw at any time by replying to any of them." (unticked by default): records their agreement to marketing email */
+                    consent_marketing?: boolean;
                     utm_source?: string;
                     utm_medium?: string;
                     utm_campaign?: string;
@@ -14705,6 +15341,8 @@ export interface operations {
                     phone?: string;
                     /** @description what the visitor would like to talk about */
                     message?: string;
+                    /** @description true when the visitor ticked the checkbox "Yes, send me occasional emails about putting AI to work: news, guides and invitations. I can withdraw at any time by replying to any of them." (unticked by default): records their agreement to marketing email */
+                    consent_marketing?: boolean;
                     utm_source?: string;
                     utm_medium?: string;
                     utm_campaign?: string;
@@ -17771,7 +18409,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["CampaignsAddTargetsResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "campaigns.send_email": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignsSendEmailResult"];
                 };
             };
             429: components["responses"]["RateLimited"];
@@ -18344,6 +19013,453 @@ export interface operations {
                 };
                 content: {
                     "application/zip": string;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.erase_contact": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyEraseContactResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.erase_lead": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyEraseLeadResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.erase_company": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyEraseCompanyResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.summary_contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySummaryContactResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.summary_lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySummaryLeadResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.summary_company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacySummaryCompanyResult"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "system.backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (tar.gz, dump) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.retention_preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "privacy.retention_run": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.list": {
+        parameters: {
+            query?: {
+                sort?: "id" | "-id" | "contact_id" | "-contact_id" | "lead_id" | "-lead_id" | "purpose" | "-purpose" | "granted_at" | "-granted_at" | "method" | "-method" | "evidence" | "-evidence" | "recorded_by" | "-recorded_by" | "withdrawn_at" | "-withdrawn_at" | "withdrawal_method" | "-withdrawal_method" | "withdrawal_note" | "-withdrawal_note" | "withdrawn_by" | "-withdrawn_by" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+                cursor?: string;
+                limit?: number;
+                /** @description Searches nothing */
+                q?: string;
+                archived?: "exclude" | "include" | "only";
+                /** @description Equals; or use id[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                id?: string;
+                /** @description Equals; or use contact_id[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                contact_id?: string;
+                /** @description Equals; or use lead_id[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                lead_id?: string;
+                /** @description Equals; or use purpose[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                purpose?: string;
+                /** @description Equals; or use granted_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                granted_at?: string;
+                /** @description Equals; or use method[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                method?: string;
+                /** @description Equals; or use evidence[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                evidence?: string;
+                /** @description Equals; or use recorded_by[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                recorded_by?: string;
+                /** @description Equals; or use withdrawn_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                withdrawn_at?: string;
+                /** @description Equals; or use withdrawal_method[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                withdrawal_method?: string;
+                /** @description Equals; or use withdrawal_note[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                withdrawal_note?: string;
+                /** @description Equals; or use withdrawn_by[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                withdrawn_by?: string;
+                /** @description Equals; or use created_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                created_at?: string;
+                /** @description Equals; or use updated_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                updated_at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Consents"][];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.record": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the contact who agreed (give this or lead_id) */
+                    contact_id?: string;
+                    /** @description the lead who agreed (give this or contact_id) */
+                    lead_id?: string;
+                    /**
+                     * @description what they agreed to: marketing_email, survey or usage_tracking
+                     * @enum {string}
+                     */
+                    purpose: "marketing_email" | "survey" | "usage_tracking";
+                    /**
+                     * @description how they agreed: form, email, in_person, phone or import
+                     * @enum {string}
+                     */
+                    method: "form" | "email" | "in_person" | "phone" | "import";
+                    /** @description what they agreed to and where: the checkbox wording, the email's subject, who witnessed it (at most 2000 characters) */
+                    evidence?: string;
+                    /**
+                     * Format: date-time
+                     * @description when they agreed (not in the future; default now)
+                     */
+                    granted_at?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.withdraw": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first response; a different body is refused */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the contact who withdrew (give this or lead_id) */
+                    contact_id?: string;
+                    /** @description the lead who withdrew (give this or contact_id) */
+                    lead_id?: string;
+                    /**
+                     * @description what they no longer agree to
+                     * @enum {string}
+                     */
+                    purpose: "marketing_email" | "survey" | "usage_tracking";
+                    /**
+                     * @description how they said so: form, email, in_person, phone or import
+                     * @enum {string}
+                     */
+                    method: "form" | "email" | "in_person" | "phone" | "import";
+                    /** @description what they said, or where (at most 2000 characters) */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.status_contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.status_lead": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Result */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
             429: components["responses"]["RateLimited"];
@@ -19803,7 +20919,7 @@ export interface operations {
     "email_queue.list": {
         parameters: {
             query?: {
-                sort?: "id" | "-id" | "subject" | "-subject" | "template" | "-template" | "status" | "-status" | "attempts" | "-attempts" | "error" | "-error" | "idempotency_key" | "-idempotency_key" | "next_attempt_at" | "-next_attempt_at" | "sent_at" | "-sent_at" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
+                sort?: "id" | "-id" | "subject" | "-subject" | "template" | "-template" | "status" | "-status" | "attempts" | "-attempts" | "error" | "-error" | "idempotency_key" | "-idempotency_key" | "purpose" | "-purpose" | "next_attempt_at" | "-next_attempt_at" | "sent_at" | "-sent_at" | "created_at" | "-created_at" | "updated_at" | "-updated_at";
                 cursor?: string;
                 limit?: number;
                 /** @description Searches subject */
@@ -19823,6 +20939,8 @@ export interface operations {
                 error?: string;
                 /** @description Equals; or use idempotency_key[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
                 idempotency_key?: string;
+                /** @description Equals; or use purpose[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                purpose?: string;
                 /** @description Equals; or use next_attempt_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
                 next_attempt_at?: string;
                 /** @description Equals; or use sent_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
@@ -20127,7 +21245,7 @@ export interface operations {
     "companies.list": {
         parameters: {
             query?: {
-                sort?: "id" | "-id" | "name" | "-name" | "legal_name" | "-legal_name" | "status" | "-status" | "industry" | "-industry" | "industry_id" | "-industry_id" | "size" | "-size" | "employee_count" | "-employee_count" | "location" | "-location" | "website" | "-website" | "domain" | "-domain" | "source" | "-source" | "lost_reason" | "-lost_reason" | "tier" | "-tier" | "health_score" | "-health_score" | "health_calculated_at" | "-health_calculated_at" | "annual_revenue" | "-annual_revenue" | "founded_year" | "-founded_year" | "description" | "-description" | "address" | "-address" | "city" | "-city" | "country" | "-country" | "primary_contact_id" | "-primary_contact_id" | "currency" | "-currency" | "total_revenue" | "-total_revenue" | "monthly_recurring" | "-monthly_recurring" | "contract_start_date" | "-contract_start_date" | "contract_end_date" | "-contract_end_date" | "notes" | "-notes" | "owner_id" | "-owner_id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at";
+                sort?: "id" | "-id" | "name" | "-name" | "legal_name" | "-legal_name" | "status" | "-status" | "industry" | "-industry" | "industry_id" | "-industry_id" | "size" | "-size" | "employee_count" | "-employee_count" | "location" | "-location" | "website" | "-website" | "domain" | "-domain" | "source" | "-source" | "lost_reason" | "-lost_reason" | "tier" | "-tier" | "health_score" | "-health_score" | "health_calculated_at" | "-health_calculated_at" | "annual_revenue" | "-annual_revenue" | "founded_year" | "-founded_year" | "description" | "-description" | "address" | "-address" | "city" | "-city" | "country" | "-country" | "primary_contact_id" | "-primary_contact_id" | "currency" | "-currency" | "total_revenue" | "-total_revenue" | "monthly_recurring" | "-monthly_recurring" | "contract_start_date" | "-contract_start_date" | "contract_end_date" | "-contract_end_date" | "notes" | "-notes" | "owner_id" | "-owner_id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at" | "erased_at" | "-erased_at";
                 cursor?: string;
                 limit?: number;
                 /** @description Searches name, legal_name, website, location */
@@ -20201,6 +21319,8 @@ export interface operations {
                 version?: string;
                 /** @description Equals; or use archived_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
                 archived_at?: string;
+                /** @description Equals; or use erased_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                erased_at?: string;
             };
             header?: never;
             path?: never;
@@ -21471,7 +22591,7 @@ export interface operations {
     "contacts.list": {
         parameters: {
             query?: {
-                sort?: "id" | "-id" | "company_id" | "-company_id" | "name" | "-name" | "first_name" | "-first_name" | "last_name" | "-last_name" | "role_title" | "-role_title" | "role_description" | "-role_description" | "department" | "-department" | "email" | "-email" | "has_email" | "-has_email" | "phone" | "-phone" | "mobile" | "-mobile" | "linkedin_url" | "-linkedin_url" | "location" | "-location" | "is_decision_maker" | "-is_decision_maker" | "is_primary" | "-is_primary" | "relationship_type" | "-relationship_type" | "status" | "-status" | "prospect_status" | "-prospect_status" | "is_active" | "-is_active" | "last_contacted_at" | "-last_contacted_at" | "notes" | "-notes" | "owner_id" | "-owner_id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at";
+                sort?: "id" | "-id" | "company_id" | "-company_id" | "name" | "-name" | "first_name" | "-first_name" | "last_name" | "-last_name" | "role_title" | "-role_title" | "role_description" | "-role_description" | "department" | "-department" | "email" | "-email" | "has_email" | "-has_email" | "phone" | "-phone" | "mobile" | "-mobile" | "linkedin_url" | "-linkedin_url" | "location" | "-location" | "is_decision_maker" | "-is_decision_maker" | "is_primary" | "-is_primary" | "relationship_type" | "-relationship_type" | "status" | "-status" | "prospect_status" | "-prospect_status" | "is_active" | "-is_active" | "last_contacted_at" | "-last_contacted_at" | "notes" | "-notes" | "owner_id" | "-owner_id" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at" | "erased_at" | "-erased_at";
                 cursor?: string;
                 limit?: number;
                 /** @description Searches name, email, role_title */
@@ -21531,6 +22651,8 @@ export interface operations {
                 version?: string;
                 /** @description Equals; or use archived_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
                 archived_at?: string;
+                /** @description Equals; or use erased_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                erased_at?: string;
             };
             header?: never;
             path?: never;
@@ -22055,7 +23177,7 @@ export interface operations {
     "leads.list": {
         parameters: {
             query?: {
-                sort?: "id" | "-id" | "email" | "-email" | "first_name" | "-first_name" | "last_name" | "-last_name" | "contact_title" | "-contact_title" | "phone" | "-phone" | "company_name" | "-company_name" | "company_website" | "-company_website" | "industry" | "-industry" | "company_size" | "-company_size" | "tier" | "-tier" | "message" | "-message" | "source" | "-source" | "score" | "-score" | "status" | "-status" | "budget" | "-budget" | "timeframe" | "-timeframe" | "utm_source" | "-utm_source" | "utm_medium" | "-utm_medium" | "utm_campaign" | "-utm_campaign" | "ip_address" | "-ip_address" | "user_agent" | "-user_agent" | "notes" | "-notes" | "company_id" | "-company_id" | "assigned_to" | "-assigned_to" | "converted_at" | "-converted_at" | "converted_to_account_id" | "-converted_to_account_id" | "converted_contact_id" | "-converted_contact_id" | "converted_deal_id" | "-converted_deal_id" | "lost_reason" | "-lost_reason" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at";
+                sort?: "id" | "-id" | "email" | "-email" | "first_name" | "-first_name" | "last_name" | "-last_name" | "contact_title" | "-contact_title" | "phone" | "-phone" | "company_name" | "-company_name" | "company_website" | "-company_website" | "industry" | "-industry" | "company_size" | "-company_size" | "tier" | "-tier" | "message" | "-message" | "source" | "-source" | "score" | "-score" | "status" | "-status" | "budget" | "-budget" | "timeframe" | "-timeframe" | "utm_source" | "-utm_source" | "utm_medium" | "-utm_medium" | "utm_campaign" | "-utm_campaign" | "ip_address" | "-ip_address" | "user_agent" | "-user_agent" | "notes" | "-notes" | "company_id" | "-company_id" | "assigned_to" | "-assigned_to" | "converted_at" | "-converted_at" | "converted_to_account_id" | "-converted_to_account_id" | "converted_contact_id" | "-converted_contact_id" | "converted_deal_id" | "-converted_deal_id" | "lost_reason" | "-lost_reason" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "version" | "-version" | "archived_at" | "-archived_at" | "erased_at" | "-erased_at";
                 cursor?: string;
                 limit?: number;
                 /** @description Searches email, first_name, last_name, company_name */
@@ -22129,6 +23251,8 @@ export interface operations {
                 version?: string;
                 /** @description Equals; or use archived_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
                 archived_at?: string;
+                /** @description Equals; or use erased_at[op] with op one of eq, ne, lt, lte, gt, gte, in, like, is_null */
+                erased_at?: string;
             };
             header?: never;
             path?: never;
@@ -22356,6 +23480,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    "consents.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Consents"];
                 };
             };
             429: components["responses"]["RateLimited"];

@@ -68,7 +68,9 @@ for (const backend of backends) {
       expect([req.path, req.headers.authorization, req.body.model]).toEqual(['/v1/chat/completions', 'Bearer sk-cli-test', 'cli-model']);
       expect(String(req.body.messages[1].content)).toContain('<person_instructions>\n"Keep it short."\n</person_instructions>');
 
-      // Tracked through a campaign: Jo is a target, pending until the draft for the campaign is sent.
+      // Tracked through a campaign: Jo agreed to marketing email, so Jo can be a target, pending until the draft for the campaign is sent.
+      const consent = await ok(base, 'consents', 'record', '--contact-id', contact.id, '--purpose', 'marketing_email', '--method', 'phone', '--evidence', 'Said yes on the call of 3 March');
+      expect(consent).toMatchObject({ created: true, consent: { contact_id: contact.id, purpose: 'marketing_email', method: 'phone' } });
       const campaign = await ok(base, 'campaigns', 'create', '--data', JSON.stringify({ name: 'Precast spring push', type: 'email', budget: '800.00' }), '--json');
       const added = await ok(base, 'campaigns', 'add-targets', campaign.id, '--data', JSON.stringify({ targets: [{ target_type: 'contact', target_id: contact.id }] }));
       expect(added).toMatchObject({ added: 1, already_targeted: 0, refused: [] });

@@ -70,6 +70,8 @@ dbSuite('browser: the sales assistant', ({ database, backend }) => {
     company = await rig.api('POST', '/api/v1/companies', { name: 'Kovac Builders', industry_id: industry.id, description: 'Residential builder in Parramatta' });
     contact = await rig.api('POST', '/api/v1/contacts', { name: 'Dana Kovac', email: 'dana@kovac.example', phone: '+61 2 5550 1234', role_title: 'Director', company_id: company.id });
     campaign = await rig.api('POST', '/api/v1/campaigns', { name: 'Spring builders', type: 'email' });
+    // She agreed to marketing email, so sending her the campaign's draft makes her one of its targets.
+    await rig.api('POST', '/api/v1/consents', { contact_id: contact.id, purpose: 'marketing_email', method: 'in_person', evidence: 'Ticked the box at the builders breakfast' }, 200);
   }, 120_000);
   afterAll(async () => {
     await rig?.close();

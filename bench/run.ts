@@ -20,6 +20,7 @@ import { ROOT, startServerChild, stopAll, type ServerChild } from './procs.ts';
 import { mcpLatency, type McpRun } from './mcp.ts';
 import { webBench, type WebRun } from './web.ts';
 import { marketingBench, median as medianOf, type MarketingRun } from './marketing.ts';
+import { privacyBench, type PrivacyRun } from './privacy.ts';
 import { startFakeLlm, type FakeLlm } from '../test/fake-llm.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 import { dashboardLatency, explainInsights, seedInsights, type DashboardRun, type InsightPlan, type InsightsSeed, type Stats } from './insights.ts';
@@ -47,7 +48,7 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights,privacy').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
@@ -61,6 +62,9 @@ const S = {
   marketingRuns: int('BENCH_MARKETING_RUNS', 3, 1),
   marketingPerfCalls: int('BENCH_MARKETING_PERF_CALLS', 50, 5),
   marketingResearchCalls: int('BENCH_MARKETING_RESEARCH_CALLS', 30, 5),
+  privacyContacts: int('BENCH_PRIVACY_CONTACTS', 100_000, 100),
+  privacyUsage: int('BENCH_PRIVACY_USAGE', 1_000_000, 1_000),
+  privacyRuns: int('BENCH_PRIVACY_RUNS', 5, 1),
   insightsContacts,
   insightsUsage: int('BENCH_INSIGHTS_USAGE', 10_000_000, 1_000),
   /** Leads and deals default to contacts ÷ 5 and contacts ÷ 50 (200,000 and 20,000 at full size). */
@@ -86,7 +90,7 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // ---------------------------------------------------------------------------
 // Cleanup: children by pid, the bench database, the temporary directory
 
-type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing' | 'insights';
+type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing' | 'insights' | 'privacy';
 /** The PostgreSQL databases this run created, by phase, to drop on the way out. */
 const benchDbNames: Partial<Record<BenchDb, string>> = {};
 let tmpDir: string | undefined;
@@ -197,6 +201,7 @@ type Results = {
   mcp?: McpRun[];
   web?: WebRun;
   marketing?: MarketingRun[];
+  privacy?: PrivacyRun[];
   insights?: { seed?: InsightsSeed; run?: DashboardRun; plans?: InsightPlan[]; leads: number; deals: number };
 };
 const R: Results = {};
@@ -418,6 +423,30 @@ async function mcpPhase(): Promise<void> {
   try {
     await migrateDatabase(database);
     R.mcp.push(await mcpLatency(database, 'PGlite', S.mcpCalls, progress));
+  } finally {
+    await database.close();
+  }
+}
+
+/** Erasure and retention against bare baselines (bench/privacy.ts), on PostgreSQL and on-disk PGlite. */
+async function privacyPhase(): Promise<void> {
+  R.privacy = [];
+  const opts = { contacts: S.privacyContacts, usageRows: S.privacyUsage, runs: S.privacyRuns };
+  const dbUrl = await createPostgres('privacy', async () => {});
+  if (dbUrl) {
+    const database = await openDatabase({ databaseUrl: dbUrl, poolSize: 4 });
+    try {
+      R.privacy.push(await privacyBench(database, 'PostgreSQL', opts, progress));
+    } finally {
+      await database.close();
+      await dropBenchDatabase('privacy');
+    }
+  }
+  tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-bench-'));
+  const database = await openDatabase({ dataDir: path.join(tmpDir, 'privacy') });
+  try {
+    await migrateDatabase(database);
+    R.privacy.push(await privacyBench(database, 'PGlite', opts, progress));
   } finally {
     await database.close();
   }
@@ -779,6 +808,28 @@ function report(): string {
     }
   }
 
+  if (R.privacy?.length) {
+    out.push('');
+    out.push(
+      `9. Privacy: the core in this process (invoke, local administrator) against a bare baseline doing the unavoidable part with the driver, ` +
+        `taking turns; ${fmt(S.privacyContacts)} contacts, ${fmt(S.privacyUsage)} usage rows; medians; ratio = core / bare`,
+    );
+    const rows: string[][] = [['database', 'what (core)', 'baseline (bare)', 'runs', 'median ms', 'bare median ms', 'ratio']];
+    for (const p of R.privacy) {
+      const line = (what: string, bare: string, v: { core: number[]; bare: number[] }, first: boolean) => {
+        const c = medianOf(v.core);
+        const b = medianOf(v.bare);
+        rows.push([first ? `${p.label} (load ${p.load})` : '', what, bare, String(v.core.length), ms(c), ms(b), `${fmt(c / b, 2)}×`]);
+      };
+      line(`privacy.erase_contact (${fmt(medianOf(p.erase.rowsErased))} rows erased, scrub of ${p.columns} columns in ${p.tables} tables)`, 'the scrub\'s search alone, read-only', p.erase, true);
+      line(`privacy.retention_run, ${fmt(p.retention.events)} analytics events due`, 'delete … where created_at < cutoff', p.retention, false);
+    }
+    out.push(table(rows, [false, false, false, true, true, true, true]));
+    for (const p of R.privacy) {
+      out.push(`   ${p.label}: erase runs ${p.erase.core.map((x) => fmt(x)).join(', ')} ms, bare ${p.erase.bare.map((x) => fmt(x)).join(', ')} ms; retention purged ${p.retention.purged.join(', ')} per run`);
+    }
+  }
+
   if (R.insights?.run) insightsReport(out, targets);
 
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
@@ -813,6 +864,7 @@ async function main() {
   if (S.only.has('mcp')) await mcpPhase();
   if (S.only.has('web')) R.web = await webBench({ companies: S.webCompanies, runs: S.webRuns, webDir: S.webDir }, progress);
   if (S.only.has('marketing')) await marketingPhase();
+  if (S.only.has('privacy')) await privacyPhase();
   if (S.only.has('insights')) await insightsPhase();
   console.log(`\n${report()}`);
 }

@@ -9,22 +9,19 @@
  * agents without confirm, a missing reason, an unknown id, a second erasure, and changing or
  * restoring an erased record.
  */
-import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.ts';
 import { LOCAL_OPERATOR } from '../src/core/context.ts';
 import { identifierPattern, identifiers, scrubText, SCRUB_TABLES, TREATMENT } from '../src/core/privacy/erasure.ts';
 import { FOOTPRINT } from '../src/core/privacy/footprint.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, sendAs, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { insertDirect } from './factories.ts';
 import { populate, type FixtureEnv } from './privacy-fixture.ts';
-import { connectMcp, runCli, serveApp, stopServer } from './servers.ts';
+import { runCli, serveAsRoles, type RolesServer } from './servers.ts';
 
-type App = ReturnType<typeof createApp>;
 type Json = Record<string, any>;
 
 const tag = () => randomBytes(4).toString('hex');
@@ -55,13 +52,11 @@ describe('the erasure plan', () => {
 });
 
 dbSuite('erasure', ({ database, ctx }) => {
-  let app: App;
-  let server: http.Server;
+  let rig: RolesServer;
   let base: string;
   let admin: SignedIn;
   let editor: SignedIn;
   let viewer: SignedIn;
-  const clients: Client[] = [];
   const q = <T = Json>(text: string, params: unknown[] = []) => database().query<T>(text, params);
   const sys = () => ctx({ actor: LOCAL_OPERATOR });
   const env = (): FixtureEnv => ({ q, sys, admin });
@@ -112,11 +107,8 @@ dbSuite('erasure', ({ database, ctx }) => {
   let quinnBefore: Record<string, string[]>;
 
   beforeAll(async () => {
-    app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    ({ server, base } = await serveApp(app));
-    admin = await signIn(app, database(), 'admin');
-    editor = await signIn(app, database(), 'editor');
-    viewer = await signIn(app, database(), 'viewer');
+    rig = await serveAsRoles(database());
+    ({ base, admin, editor, viewer } = rig);
     P = await populate(env(), pat, `sess-${tag()}`);
     Q = await populate(env(), quinn, `sess-${tag()}`);
 
@@ -153,8 +145,7 @@ dbSuite('erasure', ({ database, ctx }) => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await stopServer(server);
+    await rig.close();
   });
 
   it("leaves the person's name, email address and phone number nowhere in the database", async () => {
@@ -236,9 +227,8 @@ dbSuite('erasure', ({ database, ctx }) => {
 
   it("over MCP needs confirm from an administrator's agent; the CLI erases a lead", async () => {
     const lone = await insertDirect(sys(), 'leads', { email: `mcp.${tag()}@example.com`, first_name: 'Mona', last_name: `Cee ${tag()}` });
-    const adminAgent = await connectMcp(base, admin.key);
-    const editorAgent = await connectMcp(base, editor.key);
-    clients.push(adminAgent, editorAgent);
+    const adminAgent = await rig.agent(admin);
+    const editorAgent = await rig.agent(editor);
     const call = async (client: Client, args: Json) => (await client.callTool({ name: 'act', arguments: args })) as CallToolResult;
     const args = { action: 'privacy.erase_lead', input: { id: lone.id, reason: 'asked by phone' } };
     const unconfirmed = await call(adminAgent, args);

@@ -7,7 +7,6 @@
  * viewers and agents without confirmation are refused; the export is audited without the data.
  */
 import fs from 'node:fs';
-import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,17 +16,15 @@ import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.ts';
 import { EXCLUDED, FOOTPRINT } from '../src/core/privacy/footprint.ts';
 import { LOCAL_OPERATOR } from '../src/core/context.ts';
 import * as schema from '../src/db/schema/index.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, sendAs, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 import { insertDirect } from './factories.ts';
 import { expectedFor, FORMULA, populate, type FixtureEnv } from './privacy-fixture.ts';
-import { connectMcp, runCli, serveApp, stopServer } from './servers.ts';
+import { runCli, serveAsRoles, type RolesServer } from './servers.ts';
 
-type App = ReturnType<typeof createApp>;
 type Json = Record<string, any>;
 type Archive = { files: Record<string, string>; manifest: Json; data: Record<string, Json[]> };
 
@@ -83,13 +80,11 @@ describe('the footprint map', () => {
 });
 
 dbSuite('access request export', ({ database, ctx }) => {
-  let app: App;
-  let server: http.Server;
+  let rig: RolesServer;
   let base: string;
   let admin: SignedIn;
   let editor: SignedIn;
   let viewer: SignedIn;
-  const clients: Client[] = [];
   const q = <T = Json>(text: string, params: unknown[] = []) => database().query<T>(text, params);
   const sys = () => ctx({ actor: LOCAL_OPERATOR });
   const env = (): FixtureEnv => ({ q, sys, admin });
@@ -107,18 +102,14 @@ dbSuite('access request export', ({ database, ctx }) => {
   let Q: Json;
 
   beforeAll(async () => {
-    app = createApp({ database: database(), identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
-    ({ server, base } = await serveApp(app));
-    admin = await signIn(app, database(), 'admin');
-    editor = await signIn(app, database(), 'editor');
-    viewer = await signIn(app, database(), 'viewer');
+    rig = await serveAsRoles(database());
+    ({ base, admin, editor, viewer } = rig);
     P = await populate(env(), pat, `sess-${tag()}`);
     Q = await populate(env(), quinn, `sess-${tag()}`);
   });
 
   afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await stopServer(server);
+    await rig.close();
   });
 
   it("exports every table of a contact's footprint with exactly their rows, and nobody else's", async () => {
@@ -235,9 +226,8 @@ dbSuite('access request export', ({ database, ctx }) => {
   });
 
   it("over MCP needs confirm from an administrator's agent, and is refused to an editor's", async () => {
-    const adminAgent = await connectMcp(base, admin.key);
-    const editorAgent = await connectMcp(base, editor.key);
-    clients.push(adminAgent, editorAgent);
+    const adminAgent = await rig.agent(admin);
+    const editorAgent = await rig.agent(editor);
     const call = async (client: Client, args: Json) => (await client.callTool({ name: 'act', arguments: args })) as CallToolResult;
     const args = { action: 'privacy.export_contact', input: { id: P.contacts.id } };
 

@@ -9,34 +9,30 @@
  * and the worker's drain.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type http from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApp } from '../src/api/app.ts';
 import { LOCAL_OPERATOR, type Ctx } from '../src/core/context.ts';
 import { funnelInsight } from '../src/core/insights/funnel.ts';
 import { RETENTION_DEFAULTS, updateSettings } from '../src/core/platform/settings.ts';
 import { applyRetention, CLEARED_EMAIL_SUBJECT, ERASURES_PER_RUN, previewRetention, RETENTION_POLICY_KEYS, type RetentionPolicyKey } from '../src/core/privacy/retention.ts';
 import { createWorker, type WorkerLog } from '../src/worker/worker.ts';
 import { retentionDrain, RETENTION_INTERVAL_MS } from '../src/worker/retention-drain.ts';
-import { expectStatus, FAST_IDENTITY, sendAs, signIn, type SignedIn } from './auth.ts';
+import { expectStatus, sendAs, type SignedIn } from './auth.ts';
 import { counts, dbSuite } from './db.ts';
 import { createValid } from './factories.ts';
-import { connectMcp, runCli, serveApp, stopServer } from './servers.ts';
+import { runCli, serveAsRoles, type RolesServer } from './servers.ts';
 
 type Json = Record<string, any>;
 const DAY = 86_400_000;
 const MESSAGE = 'must be a whole number of days from 1 to 36500, or null to keep forever';
 
 dbSuite('retention policies', ({ database, ctx }) => {
-  let app: ReturnType<typeof createApp>;
-  let server: http.Server;
+  let rig: RolesServer;
   let base: string;
   let admin: SignedIn;
   let editor: SignedIn;
   let viewer: SignedIn;
-  const clients: Client[] = [];
   /** The instant every preview and run of the main scenario is made at; the HTTP surfaces run a moment later, which no row is that close to. */
   const NOW = new Date();
   const at = (now: Date = NOW): Ctx => ctx({ actor: LOCAL_OPERATOR, now: () => now });
@@ -46,16 +42,12 @@ dbSuite('retention policies', ({ database, ctx }) => {
   const tag = randomBytes(3).toString('hex');
 
   beforeAll(async () => {
-    app = createApp({ database: database(), identity: FAST_IDENTITY });
-    admin = await signIn(app, database(), 'admin');
-    editor = await signIn(app, database(), 'editor');
-    viewer = await signIn(app, database(), 'viewer');
-    ({ server, base } = await serveApp(app));
+    rig = await serveAsRoles(database());
+    ({ base, admin, editor, viewer } = rig);
   });
 
   afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => {});
-    await stopServer(server);
+    await rig.close();
   });
 
   // -------------------------------------------------------------------------
@@ -408,9 +400,8 @@ dbSuite('retention policies', ({ database, ctx }) => {
   });
 
   it("over MCP: an administrator's agent must confirm the run; an editor's is refused", async () => {
-    const adminAgent = await connectMcp(base, admin.key);
-    const editorAgent = await connectMcp(base, editor.key);
-    clients.push(adminAgent, editorAgent);
+    const adminAgent = await rig.agent(admin);
+    const editorAgent = await rig.agent(editor);
     const call = async (client: Client, args: Json) => (await client.callTool({ name: 'act', arguments: args })) as CallToolResult;
     const due = await event(RETENTION_DEFAULTS.analytics_events_days + 1);
 

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { createApp } from '../src/api/app.ts';
+import { createApp } from '../src/api/app.ts';
+import type { Database } from '../src/db/client.ts';
+import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 
 export const BIN = path.resolve(import.meta.dirname, '..', 'bin/throughline.js');
 
@@ -24,6 +26,40 @@ export async function stopServer(server: http.Server | undefined): Promise<void>
   if (!server) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export type RolesServer = {
+  app: ReturnType<typeof createApp>;
+  base: string;
+  admin: SignedIn;
+  editor: SignedIn;
+  viewer: SignedIn;
+  /** An MCP client acting for this person, closed by close(). */
+  agent(who: SignedIn): Promise<Client>;
+  close(): Promise<void>;
+};
+
+/** The app served on a free port (UTC, no web app) with an administrator, an editor and a viewer signed in. */
+export async function serveAsRoles(database: Database): Promise<RolesServer> {
+  const app = createApp({ database, identity: FAST_IDENTITY, webDir: null, timeZone: 'UTC' });
+  const { server, base } = await serveApp(app);
+  const clients: Client[] = [];
+  return {
+    app,
+    base,
+    admin: await signIn(app, database, 'admin'),
+    editor: await signIn(app, database, 'editor'),
+    viewer: await signIn(app, database, 'viewer'),
+    async agent(who) {
+      const c = await connectMcp(base, who.key);
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      for (const c of clients) await c.close().catch(() => {});
+      await stopServer(server);
+    },
+  };
 }
 
 /** An MCP client of the app's /mcp, with this API key. */

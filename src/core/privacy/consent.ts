@@ -236,24 +236,38 @@ export async function recordConsent(ctx: Ctx, input: RecordConsentInput, operati
     const { kind, row, person } = await subjectFor(tx, input, true);
     const existing = await inForceRow(tx, person, input.purpose);
     if (existing) return { created: false, consent: asRow(existing) };
-    const at = tx.now();
-    const [created] = await tx.db
-      .insert(consents)
-      .values({
-        contact_id: kind === 'contact' ? (row.id as string) : null,
-        lead_id: kind === 'lead' ? (row.id as string) : null,
-        purpose: input.purpose,
-        granted_at: grantedAt,
-        method: input.method,
-        evidence: input.evidence ? input.evidence : null,
-        recorded_by: actingUserId(tx.actor),
-        created_at: at,
-        updated_at: at,
-      })
-      .returning();
-    await writeAudit(tx, { action: 'create', table: 'consents', recordId: created!.id, operation, after: created as unknown as Record<string, unknown> });
-    return { created: true, consent: created! };
+    const created = await insertConsent(tx, kind, row.id as string, operation, {
+      purpose: input.purpose,
+      granted_at: grantedAt,
+      method: input.method,
+      evidence: input.evidence ? input.evidence : null,
+    });
+    return { created: true, consent: created };
   });
+}
+
+/** A new consent row of the contact or lead, recorded by the actor now, and its audit row. */
+async function insertConsent(
+  tx: Ctx,
+  kind: SubjectKind,
+  id: string,
+  operation: string,
+  values: Pick<typeof consents.$inferInsert, 'purpose' | 'granted_at' | 'method' | 'evidence' | 'withdrawn_at' | 'withdrawal_method' | 'withdrawal_note' | 'withdrawn_by'>,
+): Promise<ConsentRow> {
+  const at = tx.now();
+  const [created] = await tx.db
+    .insert(consents)
+    .values({
+      contact_id: kind === 'contact' ? id : null,
+      lead_id: kind === 'lead' ? id : null,
+      recorded_by: actingUserId(tx.actor),
+      created_at: at,
+      updated_at: at,
+      ...values,
+    })
+    .returning();
+  await writeAudit(tx, { action: 'create', table: 'consents', recordId: created!.id, operation, after: created as unknown as Record<string, unknown> });
+  return created!;
 }
 
 export type WithdrawConsentResult = {
@@ -303,26 +317,17 @@ export async function withdrawConsent(ctx: Ctx, input: WithdrawConsentInput, ope
       const [before] = await queryRows<{ id: string }>(tx, sql`select ck.id from consents ck where ${ofPerson(person)} and ${withdrawnRow(input.purpose)} limit 1`);
       if (!before) {
         // Taking part was implied by the engagement; the withdrawal is kept as a period that ends as it starts.
-        const [created] = await tx.db
-          .insert(consents)
-          .values({
-            contact_id: kind === 'contact' ? (row.id as string) : null,
-            lead_id: kind === 'lead' ? (row.id as string) : null,
-            purpose: input.purpose,
-            granted_at: now,
-            method: input.method,
-            evidence: 'No grant was recorded: taking part was part of the client engagement until this withdrawal',
-            recorded_by: by,
-            withdrawn_at: now,
-            withdrawal_method: input.method,
-            withdrawal_note: note,
-            withdrawn_by: by,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning();
-        await writeAudit(tx, { action: 'create', table: 'consents', recordId: created!.id, operation, after: created as unknown as Record<string, unknown> });
-        changed.push(created!);
+        const created = await insertConsent(tx, kind, row.id as string, operation, {
+          purpose: input.purpose,
+          granted_at: now,
+          method: input.method,
+          evidence: 'No grant was recorded: taking part was part of the client engagement until this withdrawal',
+          withdrawn_at: now,
+          withdrawal_method: input.method,
+          withdrawal_note: note,
+          withdrawn_by: by,
+        });
+        changed.push(created);
         already = false;
       }
     }

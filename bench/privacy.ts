@@ -8,6 +8,7 @@
  *   `select count(*)` per table over every free-text and JSON column the scrub covers
  *   (SCRUB_TABLES), with the same pattern of that contact's identifiers, read-only. What the
  *   erasure adds on top is the footprint's updates and deletes, the scrub's writes, the audit.
+ *   Both join a row's columns and test them with one regular expression.
  * - retention: privacy.retention_run with one run's worth (ROWS_PER_RUN) of analytics events
  *   past their period and nothing else due, against a bare `delete from analytics_events where
  *   created_at < cutoff`. Both start from the same rows (re-inserted before each run).
@@ -66,8 +67,10 @@ export async function privacyBench(database: Database, label: string, opts: Priv
     const pattern = identifierPattern(identifiers({ names: [p.name], companyNames: [], emails: [p.email], phones: p.phone ? [p.phone] : [], urls: [] }))!;
     const t0 = performance.now();
     for (const s of SCRUB_TABLES) {
-      const cond = s.columns.map((c) => (c.json ? `"${c.name}"::text ~* $1` : `"${c.name}" ~* $1`)).join(' or ');
-      await database.query(`select count(*) from "${s.table}" where ${cond}`, [pattern]);
+      // The fastest plain search: every column of a row joined, one regular expression per row.
+      const texts = s.columns.map((c) => (c.json ? `"${c.name}"::text` : `"${c.name}"`));
+      const joined = texts.length === 1 ? texts[0] : `concat_ws(chr(1), ${texts.join(', ')})`;
+      await database.query(`select count(*) from "${s.table}" where ${joined} ~* $1`, [pattern]);
     }
     return performance.now() - t0;
   };

@@ -7,8 +7,8 @@
  * after such a crash is the same message to the receiver, which can recognise it.
  *
  * Marketing mail (purpose `marketing_email`) leaves only while every recipient's marketing
- * consent is in force: the claim checks it and cancels the mail otherwise, and it is checked
- * again just before sending, so a withdrawal racing the drain still stops it.
+ * consent is in force: it is checked just before sending (the latest moment), and the mail is
+ * cancelled otherwise, so even a withdrawal racing the drain stops it.
  */
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
@@ -130,10 +130,9 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
         }
         return 0;
       }
-      const { claimed, cancelled } = await claimBatch(ctx);
+      const claimed = await claimBatch(ctx);
       for (const row of claimed) await sendOne(ctx, t, row);
-      // Cancelled mail counts as work done: the next tick looks again for more.
-      return claimed.length + cancelled;
+      return claimed.length;
     },
   };
 
@@ -206,16 +205,12 @@ export function emailDrain(opts: EmailDrainOptions): Drain {
   }
 }
 
-/**
- * Takes up to a batch of due rows (pending, failed and due, or sending with a lease run out) and
- * commits the claim. A due marketing mail to anyone without marketing consent in force is
- * cancelled instead, in the same transaction.
- */
-async function claimBatch(ctx: Ctx): Promise<{ claimed: (typeof email_queue.$inferSelect)[]; cancelled: number }> {
+/** Takes up to a batch of due rows (pending, failed and due, or sending with a lease run out) and commits the claim. */
+async function claimBatch(ctx: Ctx): Promise<(typeof email_queue.$inferSelect)[]> {
   return withTx(ctx, async (tx) => {
     const now = tx.now();
-    const locked = await tx.db
-      .select({ id: email_queue.id, to: email_queue.to, purpose: email_queue.purpose })
+    const due = await tx.db
+      .select({ id: email_queue.id })
       .from(email_queue)
       .where(
         and(
@@ -226,24 +221,11 @@ async function claimBatch(ctx: Ctx): Promise<{ claimed: (typeof email_queue.$inf
       .orderBy(sql`${email_queue.next_attempt_at} asc nulls first`, email_queue.id)
       .limit(BATCH)
       .for('update', { skipLocked: true });
-    const due: typeof locked = [];
-    const withdrawn: string[] = [];
-    for (const r of locked) {
-      if (r.purpose === 'marketing_email' && !(await hasMarketingConsentForAddresses(tx, r.to))) withdrawn.push(r.id);
-      else due.push(r);
-    }
-    if (withdrawn.length) {
-      await tx.db
-        .update(email_queue)
-        .set({ status: 'cancelled', error: WITHDRAWN_EMAIL_ERROR, next_attempt_at: null, updated_at: now })
-        .where(inArray(email_queue.id, withdrawn));
-    }
-    if (!due.length) return { claimed: [], cancelled: withdrawn.length };
-    const claimed = await tx.db
+    if (!due.length) return [];
+    return tx.db
       .update(email_queue)
       .set({ status: 'sending', attempts: sql`${email_queue.attempts} + 1`, next_attempt_at: new Date(now.getTime() + EMAIL_LEASE_MS), updated_at: now })
       .where(inArray(email_queue.id, due.map((d) => d.id)))
       .returning();
-    return { claimed, cancelled: withdrawn.length };
   });
 }

@@ -13,7 +13,7 @@
  *   instant, its evidence saying so), since a row needs both ends.
  * - Withdrawal takes effect at once, in its own transaction: for marketing email every queued
  *   marketing mail (pending or failed) to any of the person's addresses is cancelled; the email
- *   drain checks again when it claims and before it sends (hasMarketingConsentForAddresses).
+ *   drain checks again just before it sends (hasMarketingConsentForAddresses).
  * - Every operation on one person locks one row (the contact, or the lead when it has no
  *   contact), so concurrent grants and withdrawals for a person queue up; the partial unique
  *   indexes keep one grant in force per record and purpose whatever happens.
@@ -30,6 +30,8 @@ import { parseAddress } from '../platform/email.ts';
 import { fetchRow, getRecord, type Row } from '../resource.ts';
 import { resource } from '../resources.ts';
 import { uuidArray } from '../sql-arrays.ts';
+import { resolveIdentity } from './access-export.ts';
+import { queuedTo } from './footprint.ts';
 
 export { CONSENT_METHODS, CONSENT_PURPOSES, type ConsentMethod, type ConsentPurpose };
 
@@ -118,27 +120,18 @@ export type Person = {
   emails: string[];
 };
 
-/** The person a visible contact or lead belongs to; with `lock`, the row that serialises every consent change of theirs is locked. */
+/**
+ * The person a visible contact or lead belongs to, as the access export and erasure see them
+ * (resolveIdentity); with `lock`, the row that serialises every consent change of theirs is locked.
+ */
 async function personOf(ctx: Ctx, kind: SubjectKind, subject: Row, lock: boolean): Promise<Person> {
-  const contactId = kind === 'contact' ? (subject.id as string) : ((subject.converted_contact_id as string | null) ?? null);
   if (lock) {
+    const contactId = kind === 'contact' ? (subject.id as string) : ((subject.converted_contact_id as string | null) ?? null);
     if (contactId) await queryRows(ctx, sql`select id from contacts where id = ${contactId}::uuid for update`);
     else await queryRows(ctx, sql`select id from leads where id = ${subject.id as string}::uuid for update`);
   }
-  const emails = new Set<string>();
-  let leadIds: string[];
-  if (contactId) {
-    const [contact] = await queryRows<{ email: string | null }>(ctx, sql`select email from contacts where id = ${contactId}::uuid`);
-    if (contact?.email) emails.add(contact.email.trim().toLowerCase());
-    const leads = await queryRows<{ id: string; email: string | null }>(ctx, sql`select id, email from leads where converted_contact_id = ${contactId}::uuid order by id`);
-    leadIds = leads.map((l) => l.id);
-    for (const l of leads) if (l.email) emails.add(l.email.trim().toLowerCase());
-    if (kind === 'lead' && !leadIds.includes(subject.id as string)) leadIds.push(subject.id as string);
-  } else {
-    leadIds = [subject.id as string];
-    if (typeof subject.email === 'string' && subject.email) emails.add(subject.email.trim().toLowerCase());
-  }
-  return { contactId, leadIds, emails: [...emails] };
+  const { identity } = await resolveIdentity(ctx, { kind, id: subject.id as string });
+  return { contactId: identity.contactIds[0] ?? null, leadIds: identity.leadIds, emails: identity.emails };
 }
 
 /** The consents rows (alias `ck`) of a person. */
@@ -308,7 +301,8 @@ export async function withdrawConsent(ctx: Ctx, input: WithdrawConsentInput, ope
         recordId: c.id,
         operation,
         before: { withdrawn_at: null, withdrawal_method: null, withdrawal_note: null, withdrawn_by: null },
-        after: { withdrawn_at: c.withdrawn_at, withdrawal_method: c.withdrawal_method, withdrawal_note: c.withdrawal_note, withdrawn_by: c.withdrawn_by },
+        // The purpose with it, so the evidence says what was withdrawn without looking the grant up.
+        after: { purpose: c.purpose, withdrawn_at: c.withdrawn_at, withdrawal_method: c.withdrawal_method, withdrawal_note: c.withdrawal_note, withdrawn_by: c.withdrawn_by },
       });
     }
     const changed = [...ended];
@@ -337,21 +331,15 @@ export async function withdrawConsent(ctx: Ctx, input: WithdrawConsentInput, ope
   });
 }
 
-/** The recipient's address in SQL: what is inside the angle brackets of `Name <a@b>`, else the whole text; lower-cased. */
-const ADDRESS_IN_BRACKETS = '<([^<>]+)>[[:space:]]*$';
-
 /** Cancels every queued (pending or failed) marketing email to any of these addresses; answers how many. */
 export async function cancelMarketingEmails(ctx: Ctx, emails: string[], operation: string): Promise<number> {
   if (!emails.length) return 0;
   const now = ctx.now().toISOString();
   const rows = await queryRows<{ id: string }>(
     ctx,
-    sql`update email_queue q set status = 'cancelled', error = ${WITHDRAWN_EMAIL_ERROR}, next_attempt_at = null, updated_at = ${now}::timestamptz
-        where q.purpose = 'marketing_email' and q.status in ('pending', 'failed')
-          and exists (
-            select 1 from jsonb_array_elements_text(q."to") as r(v)
-            where lower(btrim(coalesce(substring(r.v from ${ADDRESS_IN_BRACKETS}::text), r.v))) in (select jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb)))
-        returning q.id`,
+    sql`update email_queue set status = 'cancelled', error = ${WITHDRAWN_EMAIL_ERROR}, next_attempt_at = null, updated_at = ${now}::timestamptz
+        where purpose = 'marketing_email' and status in ('pending', 'failed') and ${queuedTo(emails)}
+        returning id`,
   );
   if (rows.length) {
     await writeAudit(ctx, {

@@ -119,14 +119,15 @@ const eventsOf = (w: Identity): SQL => {
   }) or lower(trim(e.properties ->> 'email')) in (${w.emails.length ? sql.join(w.emails.map((e) => sql`${e}`), sql`, `) : sql`null`}))))`;
 };
 
-/** Queued mail to one of the person's addresses, written bare or as `"Name" <address>`. */
-const mailTo = (w: Identity): SQL =>
-  w.emails.length
+/** Queued mail (email_queue) to one of these lower-cased addresses, written bare or as `"Name" <address>`: the footprint's, and a withdrawal's cancelling (consent.ts). */
+export const queuedTo = (emails: string[]): SQL =>
+  emails.length
     ? sql`exists (select 1 from jsonb_array_elements_text(${t.email_queue.to}) as r(addr) where coalesce(substring(lower(r.addr) from '<([^<>]*)>\\s*$'), lower(trim(r.addr))) in (${sql.join(
-        w.emails.map((e) => sql`${e}`),
+        emails.map((e) => sql`${e}`),
         sql`, `,
       )}))`
     : NONE;
+const mailTo = (w: Identity): SQL => queuedTo(w.emails);
 
 /** Every table but the audit log, in the order the archive lists them. */
 const RECORDS: FootprintEntry[] = [

@@ -68,7 +68,6 @@ export function PrivacyPage({ kind, id }: { kind: SubjectKind; id: string }) {
     ]);
     return { record, summary };
   }, [table, id, admin, tick]);
-  // Read by the consent section, and by the evidence to name the purpose a withdrawal ended.
   const consent = useAsync(() => (kind === 'company' ? Promise.resolve(null) : api<Status>('GET', `/api/v1/${table}/${enc(id)}/consent`)), [kind, table, id, tick]);
 
   return (
@@ -118,7 +117,7 @@ export function PrivacyPage({ kind, id }: { kind: SubjectKind; id: string }) {
                         reload();
                       }}
                     />
-                    <Evidence history={summary.history} consent={consent.data ?? null} />
+                    <Evidence history={summary.history} />
                   </>
                 )
               )}
@@ -606,7 +605,7 @@ function ErasureReceipt({ receipt }: { receipt: Receipt }) {
 const ACTION_LABEL: Record<string, string> = { export: 'Access export', erase: 'Erasure' };
 
 /** What one audit row of the history says, in a line. */
-function describe(h: HistoryEntry, purposes: Map<string, string>): { what: string; detail: string } {
+function describe(h: HistoryEntry): { what: string; detail: string } {
   const d = (h.detail ?? {}) as Row;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   if (h.action === 'export') {
@@ -618,8 +617,8 @@ function describe(h: HistoryEntry, purposes: Map<string, string>): { what: strin
     return { what: ACTION_LABEL.erase!, detail: [str(d.reason) && `“${str(d.reason)}”`, rows(sum(counts))].filter(Boolean).join(' · ') };
   }
   if (h.table === 'consents') {
-    const purpose = str(d.purpose) || (h.record_id ? (purposes.get(h.record_id) ?? '') : '');
-    const p = purpose ? purposeLabel(purpose) : 'Consent';
+    // Every consent audit row names its purpose (until an erasure blanks it).
+    const p = str(d.purpose) ? purposeLabel(str(d.purpose)) : 'Consent';
     if (h.action === 'create' && !d.withdrawn_at) return { what: 'Consent recorded', detail: [p, methodLabel(str(d.method))].filter(Boolean).join(' · ') };
     if (h.action === 'create') return { what: 'Withdrawal recorded', detail: [p, methodLabel(str(d.withdrawal_method))].filter(Boolean).join(' · ') };
     if (d.withdrawn_at) return { what: 'Consent withdrawn', detail: [p, methodLabel(str(d.withdrawal_method)), str(d.withdrawal_note)].filter(Boolean).join(' · ') };
@@ -628,9 +627,7 @@ function describe(h: HistoryEntry, purposes: Map<string, string>): { what: strin
   return { what: humanise(h.action), detail: humanise(h.table) };
 }
 
-function Evidence({ history, consent }: { history: HistoryEntry[]; consent: Status | null }) {
-  // A withdrawal's audit row names the grant, not its purpose: the person's grants say which it was.
-  const purposes = new Map((consent?.purposes ?? []).flatMap((p) => p.history.map((g) => [g.id, g.purpose] as const)));
+function Evidence({ history }: { history: HistoryEntry[] }) {
   return (
     <Section id="pv-evidence" title="Evidence" note="From the audit log, newest first: every access export, erasure and consent change, with who did it. The erased data itself is never kept here.">
       {history.length === 0 ? (
@@ -648,7 +645,7 @@ function Evidence({ history, consent }: { history: HistoryEntry[]; consent: Stat
             </thead>
             <tbody>
               {history.map((h, i) => {
-                const { what, detail } = describe(h, purposes);
+                const { what, detail } = describe(h);
                 return (
                   <tr key={`${h.at}-${i}`}>
                     <td className="pv-when">{formatDateTime(h.at)}</td>

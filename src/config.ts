@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { LlmSettings } from './core/context.ts';
 import { USER_ROLES, type UserRole } from './db/schema/platform.ts';
+import { isAddressOrRange } from './api/client-address.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
@@ -42,6 +43,18 @@ const EnvSchema = z.object({
     .optional(),
   THROUGHLINE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   THROUGHLINE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  THROUGHLINE_LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json (one object per line) or text (plain lines)' }).optional(),
+  THROUGHLINE_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,200}$/, 'must be 16 to 200 visible ASCII characters, e.g. from: openssl rand -hex 24').optional(),
+  THROUGHLINE_TRUSTED_PROXIES: z
+    .string()
+    .transform((v, ctx) => {
+      const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const item of list) {
+        if (!isAddressOrRange(item)) ctx.addIssue({ code: 'custom', message: `${item} is not an IP address or CIDR range (e.g. 127.0.0.1, 10.0.0.0/8, ::1)` });
+      }
+      return list;
+    })
+    .optional(),
   THROUGHLINE_SECRET_KEY: z
     .string()
     .refine((v) => parseSecretKey(v) !== undefined, 'must be 32 random bytes in base64, e.g. from: openssl rand -base64 32')
@@ -82,6 +95,15 @@ export type Config = {
   poolSize: number;
   seedDemo: 'auto' | 'never';
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** `serve` and `worker` log JSON lines, or plain text; unset: text on a terminal, else JSON (src/logging.ts). */
+  logFormat: 'json' | 'text' | undefined;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`; unset, it is open (keep it off the internet at the proxy). */
+  metricsToken: string | undefined;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed: a request arriving from one of these
+   * addresses is counted, throttled and audited under the client address the proxy reports.
+   */
+  trustedProxies: string[];
   /** What "today" means for follow-ups and reports; the machine's zone by default. */
   timeZone: string | undefined;
   /** The CLI talks to this server instead of opening the database itself. */
@@ -97,7 +119,7 @@ export type Config = {
   apiKey: string | undefined;
   /**
    * Requests per minute per credential (API key or session) and per client address; 0 turns
-   * that limit off. Counted in memory by each server process (src/api/rate-limit.ts).
+   * that limit off. Shared by every server process through PostgreSQL; in the process's memory on the embedded database (src/api/rate-limit.ts).
    */
   rateLimit: { perCredential: number; perAddress: number };
   /** `throughline mcp` (stdio) acts for this user, with at most this role. */
@@ -149,6 +171,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.THROUGHLINE_POOL_SIZE,
     seedDemo: e.THROUGHLINE_SEED_DEMO,
     logLevel: e.THROUGHLINE_LOG_LEVEL,
+    logFormat: e.THROUGHLINE_LOG_FORMAT,
+    metricsToken: e.THROUGHLINE_METRICS_TOKEN,
+    trustedProxies: e.THROUGHLINE_TRUSTED_PROXIES ?? [],
     timeZone: e.THROUGHLINE_TIMEZONE,
     serverUrl: e.THROUGHLINE_URL,
     secretKey: e.THROUGHLINE_SECRET_KEY === undefined ? undefined : parseSecretKey(e.THROUGHLINE_SECRET_KEY),

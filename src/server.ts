@@ -3,11 +3,13 @@
  * someone can sign in, serve, stop cleanly.
  */
 import fs from 'node:fs';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './api/app.ts';
+import { createMetrics } from './api/metrics.ts';
 import { ConfigError, isLoopback, parseSecretKey, type Config } from './config.ts';
 import { makeCtx, SYSTEM, type Runtime } from './core/context.ts';
 import { ensureFirstAdmin, ensureOperatorKey, privateCredentialsExist } from './core/identity/bootstrap.ts';
@@ -20,38 +22,8 @@ import { backupFileName, dumpEmbedded, dumpPostgres, scheduleBackups } from './d
 import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { workerDrains } from './worker/drains.ts';
+import type { Logger } from './logging.ts';
 import { startWorker } from './worker/worker.ts';
-
-export type Logger = { info(msg: string): void; error(msg: string, err?: unknown): void };
-
-/** Email addresses in a log line (a mail server's refusal names its recipient): logs carry ids, never who. */
-const EMAIL_IN_TEXT = /[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
-export const redactLogText = (text: string): string => text.replace(EMAIL_IN_TEXT, '[email]');
-
-/**
- * An error as the log shows it: its stack, except that a failed query (drizzle's
- * DrizzleQueryError, whose message lists the parameters, which are the data: names, emails) shows
- * the statement and how many values it had, then the database's own message.
- */
-export function describeLoggedError(err: unknown): string {
-  if (!(err instanceof Error)) return err === undefined ? '' : redactLogText(String(err));
-  const q = err as Error & { query?: unknown; params?: unknown };
-  if (typeof q.query === 'string' && Array.isArray(q.params)) {
-    const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
-    const cause = err.cause instanceof Error ? `\nCaused by: ${err.cause.message}` : '';
-    return redactLogText([`${err.name}: Failed query: ${q.query}\n(${q.params.length} parameter value(s), not logged)${cause}`, ...frames].join('\n'));
-  }
-  return redactLogText(err.stack ?? err.message);
-}
-
-export const consoleLogger = (level: Config['logLevel']): Logger => ({
-  info: (msg) => {
-    if (level === 'info' || level === 'debug') console.log(redactLogText(msg));
-  },
-  error: (msg, err) => {
-    if (level !== 'silent') console.error(redactLogText(msg), describeLoggedError(err));
-  },
-});
 
 /** What the core needs of the configuration to reach outside the instance. */
 export const runtimeOf = (config: Config): Runtime => ({
@@ -74,6 +46,24 @@ export async function backupNow(config: Config, database: Database) {
     return { kind: 'download' as const, content_type: 'application/octet-stream', filename: path.basename(file), body: new Uint8Array(fs.readFileSync(file)) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Stops accepting connections and waits for the requests in flight. A kept-alive connection
+ * is closed as soon as it is idle; one still busy after DRAIN_MS is cut.
+ */
+const DRAIN_MS = 10_000;
+async function drainConnections(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
   }
 }
 
@@ -197,8 +187,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     throw e;
   }
   const runtime: Runtime = { ...runtimeOf(config), backup: () => backupNow(config, database) };
+  const metrics = createMetrics(database, { process: true });
+  const lifecycle = { draining: false };
   const app = createApp({
     database,
+    metrics,
+    lifecycle,
+    metricsToken: config.metricsToken,
+    trustedProxies: config.trustedProxies,
+    accessLog: (fields) => log.info('request', fields),
     bodyLimitBytes: config.bodyLimitBytes,
     bulkBodyLimitBytes: config.bulkBodyLimitBytes,
     timeZone: config.timeZone,
@@ -236,7 +233,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const timer = setInterval(() => void housekeeping(), HOUSEKEEPING_EVERY_MS);
   timer.unref();
   // Outbox, webhooks, digests: worked in this process unless a separate worker does it (THROUGHLINE_WORKER=off).
-  const worker = config.worker === 'on' ? startWorker({ database, drains: workerDrains(config, log), log, identity, timeZone: config.timeZone, runtime: { ...runtime, publicUrl: runtime.publicUrl ?? url } }) : undefined;
+  const worker = config.worker === 'on' ? startWorker({ database, drains: workerDrains(config, log), log, onDrainFailed: metrics.drainFailed, identity, timeZone: config.timeZone, runtime: { ...runtime, publicUrl: runtime.publicUrl ?? url } }) : undefined;
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -244,16 +241,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(firstAdmin ? { firstAdmin } : {}),
     close() {
       closing ??= (async () => {
+        // Not ready from now on: new requests are refused (503, connection closed) while those in flight finish.
+        lifecycle.draining = true;
         clearTimeout(first);
         clearInterval(timer);
         backups?.stop();
+        await drainConnections(server as unknown as http.Server);
         await worker?.stop();
         await housework;
-        // Stop accepting, let in-flight requests finish, then checkpoint and close the database.
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        });
+        // Checkpoint (embedded) and close.
         await database.close();
       })();
       return closing;

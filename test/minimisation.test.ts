@@ -13,7 +13,7 @@ import { createApp } from '../src/api/app.ts';
 import { makeCtx, LOCAL_OPERATOR } from '../src/core/context.ts';
 import { createUser } from '../src/core/identity/users.ts';
 import { MAX_USER_AGENT } from '../src/core/sales/public-limits.ts';
-import { describeLoggedError, redactLogText } from '../src/server.ts';
+import { describeLoggedError, redactLogText } from '../src/logging.ts';
 import { FAST_IDENTITY, signIn, type SignedIn } from './auth.ts';
 import { dbSuite } from './db.ts';
 

@@ -36,7 +36,7 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(76);
+      expect(tables!.n).toBe(77);
       const stages = await database.query<{ pipeline: string; n: number }>(
         'select pipeline, count(*)::int as n from pipeline_stages group by pipeline order by pipeline',
       );
@@ -67,7 +67,7 @@ describe('migrations', () => {
       const [tables] = await database.query<{ n: number }>(
         "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
       );
-      expect(tables!.n).toBe(76);
+      expect(tables!.n).toBe(77);
       const [stages] = await database.query<{ n: number }>('select count(*)::int as n from pipeline_stages');
       expect(stages!.n).toBe(42);
     } finally {

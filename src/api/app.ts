@@ -4,11 +4,12 @@
  * limits, rate limits, who is calling, CSRF, ETag/If-Match, Idempotency-Key,
  * problem+json) live here and only here.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { compress } from 'hono/compress';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { routePath } from 'hono/route';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ANONYMOUS, makeCtx, withTx, type Actor, type Credential, type Ctx, type Runtime } from '../core/context.ts';
 import { AppError, invalid } from '../core/errors.ts';
@@ -30,6 +31,9 @@ import { problemResponse, toProblem } from './problem.ts';
 import { listInputFromQuery } from '../core/list-query.ts';
 import { DEFAULT_WEB_DIR, isEmbedPath, loadWebApp, serveAsset, servePage } from './web.ts';
 import { createRateLimits, type RateLimitOptions } from './rate-limit.ts';
+import { clientAddressResolver } from './client-address.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { LogFields } from '../logging.ts';
 
 export type AppOptions = {
   database: Database;
@@ -38,13 +42,27 @@ export type AppOptions = {
   timeZone?: string | undefined;
   /** Password hashing cost, session length, the TOTP secret key, whether admins need TOTP. */
   identity?: IdentityConfig | undefined;
-  /** Requests per credential and per client address (in this process's memory); none when absent. */
+  /** Requests per credential and per client address (shared through PostgreSQL, else in this process's memory); none when absent. */
   rateLimit?: RateLimitOptions | undefined;
   log?: (msg: string, err?: unknown) => void;
   /** The built web app (dist/web by default); null serves none. */
   webDir?: string | null;
   /** The instance's environment, public address and outbound policy, handed to every operation. */
   runtime?: Runtime | undefined;
+  /** One line per answered request: its id, method, route pattern, status and duration (never the query string or body). */
+  accessLog?: (fields: LogFields) => void;
+  /** Where /metrics reads from; the app makes its own (without Node's process metrics) when absent. */
+  metrics?: Metrics;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
+  /** Proxies whose X-Forwarded-For names the client (src/api/client-address.ts). */
+  trustedProxies?: readonly string[];
+  /**
+   * Set `draining` when the process is stopping: /readyz turns 503 (a load balancer stops
+   * sending), and any new request is refused with 503 and the connection closed, while the
+   * requests already in flight finish.
+   */
+  lifecycle?: { draining: boolean };
 };
 
 type Env = { Variables: { requestId: string } };
@@ -116,6 +134,13 @@ const csrfRefusal = () =>
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
+
+/** Whether an Authorization header carries this bearer token (compared in constant time). */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(bearerToken(header ?? '') ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
 
 /** `"3"`, `W/"3"` or `3` → 3; `*` → undefined (any version). */
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -192,7 +217,12 @@ async function inputFor(op: Operation, c: Context): Promise<Row> {
 export function createApp(opts: AppOptions) {
   const { database } = opts;
   const log = opts.log ?? ((msg, err) => console.error(msg, err));
-  const rateLimits = opts.rateLimit ? createRateLimits(opts.rateLimit) : undefined;
+  // PostgreSQL: counted in the database, so every server process shares each limit; without the instance key (tests) a key of this process's hashes them.
+  const sharedCounters = database.pool ? { pool: database.pool, secret: opts.identity?.secretKey ?? randomBytes(32) } : undefined;
+  const rateLimits = opts.rateLimit ? createRateLimits(opts.rateLimit, sharedCounters) : undefined;
+  const metrics = opts.metrics ?? createMetrics(database);
+  const lifecycle = opts.lifecycle ?? { draining: false };
+  const addressOf = clientAddressResolver(opts.trustedProxies ?? []);
   const app = new Hono<Env>();
   let openapi: string | undefined;
   const cache = accessCacheFor(database);
@@ -206,7 +236,22 @@ export function createApp(opts: AppOptions) {
     c.header('x-request-id', requestId);
     c.header('x-content-type-options', 'nosniff');
     c.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    await next();
+    if (lifecycle.draining && c.req.path !== '/readyz') {
+      c.header('connection', 'close');
+      return problemResponse(c, toProblem(new AppError('UNAVAILABLE', 'This server is shutting down; send the request again (another server, or this one once it is back)'), requestId, log));
+    }
+    const started = performance.now();
+    metrics.inFlight.inc();
+    try {
+      await next();
+    } finally {
+      metrics.inFlight.dec();
+      const ms = performance.now() - started;
+      // The pattern of the route that answered (/api/v1/companies/:id), so ids never become labels or log fields.
+      const route = routePath(c) || 'unmatched';
+      metrics.observeRequest(c.req.method, route, c.res.status, ms / 1000);
+      opts.accessLog?.({ request_id: requestId, method: c.req.method, route, status: c.res.status, ms: Math.round(ms * 10) / 10 });
+    }
   });
 
   app.onError((err, c) => problemResponse(c, toProblem(err, c.get('requestId') ?? randomUUID(), log)));
@@ -233,7 +278,7 @@ export function createApp(opts: AppOptions) {
       actor: ANONYMOUS,
       meta: {
         requestId: c.get('requestId'),
-        ip: (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '',
+        ip: addressOf((c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? '', c.req.header('x-forwarded-for')),
         userAgent: c.req.header('user-agent') ?? '',
       },
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
@@ -273,9 +318,28 @@ export function createApp(opts: AppOptions) {
   app.use('/assets/*', compress());
   app.use('/api/v1/schema', compress());
 
+  // Liveness: the process answers and reaches its database.
   app.get('/healthz', async (c) => {
     await database.query('select 1');
     return c.json({ status: 'ok', database: database.kind });
+  });
+  // Readiness: whether a load balancer should send requests here; not while the process drains.
+  app.get('/readyz', async (c) => {
+    if (lifecycle.draining) return c.json({ status: 'draining' }, 503);
+    try {
+      await database.query('select 1');
+    } catch (e) {
+      log(`request ${c.get('requestId')}: readiness check could not reach the database`, e);
+      return c.json({ status: 'unavailable', database: database.kind }, 503);
+    }
+    return c.json({ status: 'ready', database: database.kind });
+  });
+  app.get('/metrics', async (c) => {
+    if (opts.metricsToken !== undefined && !tokenMatches(c.req.header('authorization'), opts.metricsToken)) {
+      c.header('www-authenticate', 'Bearer realm="metrics"');
+      throw new AppError('UNAUTHORIZED', 'Send Authorization: Bearer <THROUGHLINE_METRICS_TOKEN>');
+    }
+    return c.newResponse(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
   app.get('/api/openapi.json', (c) => {

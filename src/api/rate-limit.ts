@@ -5,19 +5,27 @@
  * A refused request is a 429 RATE_LIMITED with Retry-After; it is not audited, so a flood
  * cannot fill the audit log.
  *
- * The counters live in this process's memory (rate-limiter-flexible's RateLimiterMemory):
- * they start empty at every restart, and a deployment of several server processes gets
- * each limit per process, not in total.
+ * On PostgreSQL the counters are rows of the table `rate_limits` (rate-limiter-flexible's
+ * PostgreSQL store), so every server process of the database counts against the same limit;
+ * an address is counted under a keyed hash of it, never as itself. On the embedded database,
+ * which admits one process, they live in that process's memory and start empty at a restart.
  */
+import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { RateLimiterMemory as RateLimiterMemoryClass, RateLimiterRes } from 'rate-limiter-flexible';
+import type pg from 'pg';
+import type { RateLimiterAbstract, RateLimiterMemory as RateLimiterMemoryClass, RateLimiterPostgres as RateLimiterPostgresClass, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Credential } from '../core/context.ts';
 import { AppError } from '../core/errors.ts';
 
-// Only the in-memory limiter: the package's index also loads every store adapter it has
+// Only the limiters used: the package's index also loads every store adapter it has
 // (Redis, Mongo, SQL, …), which adds tens of milliseconds to each start.
-const RateLimiterMemory = createRequire(import.meta.url)('rate-limiter-flexible/lib/RateLimiterMemory.js') as typeof RateLimiterMemoryClass;
+const load = createRequire(import.meta.url);
+const RateLimiterMemory = load('rate-limiter-flexible/lib/RateLimiterMemory.js') as typeof RateLimiterMemoryClass;
+const RateLimiterPostgres = load('rate-limiter-flexible/lib/RateLimiterPostgres.js') as typeof RateLimiterPostgresClass;
+
+/** Where counters are kept when several processes share them: the database's pool, and the key that hashes what is counted. */
+export type SharedCounters = { pool: pg.Pool; secret: Buffer };
 
 export type RateLimitOptions = {
   /** Requests per window per API key or session; 0 turns this limit off. */
@@ -65,19 +73,25 @@ export function addressKey(ip: string): string {
     .join(':')}::/64`;
 }
 
-export function createRateLimits(opts: RateLimitOptions): RateLimits | undefined {
+export function createRateLimits(opts: RateLimitOptions, shared?: SharedCounters): RateLimits | undefined {
   const windowSeconds = opts.windowSeconds ?? 60;
-  const make = (points: number) => (points > 0 ? new RateLimiterMemory({ points, duration: windowSeconds }) : undefined);
-  const byAddress = make(opts.perAddress);
-  const byCredential = make(opts.perCredential);
+  const make = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
+    if (points <= 0) return undefined;
+    if (!shared) return new RateLimiterMemory({ points, duration: windowSeconds });
+    // The table comes from the migrations; a key past its limit is refused from memory until its window ends, without a query.
+    return new RateLimiterPostgres({ storeClient: shared.pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration: windowSeconds, inMemoryBlockOnConsumed: points });
+  };
+  const byAddress = make(opts.perAddress, 'address');
+  const byCredential = make(opts.perCredential, 'credential');
   if (!byAddress && !byCredential) return undefined;
+  const counted = (key: string) => (shared ? createHmac('sha256', shared.secret).update(key).digest('base64url').slice(0, 32) : key);
 
-  const take = async (limiter: RateLimiterMemoryClass | undefined, key: string, what: string, reason: string) => {
+  const take = async (limiter: RateLimiterAbstract | undefined, key: string, what: string, reason: string) => {
     if (!limiter) return;
     try {
-      await limiter.consume(key);
+      await limiter.consume(counted(key));
     } catch (e) {
-      // The memory store only ever rejects with the limiter's result; anything else is a bug.
+      // The stores reject with the limiter's result when the limit is reached, with an Error when they fail.
       if (e instanceof Error) throw e;
       const seconds = Math.max(1, Math.ceil((e as RateLimiterRes).msBeforeNext / 1000));
       throw new AppError('RATE_LIMITED', `Too many requests ${what}; try again in ${seconds} s`, {

@@ -11,7 +11,8 @@ import type { Config } from '../config.ts';
 import { makeCtx, type Ctx } from '../core/context.ts';
 import { invoke, operationByName, type Operation } from '../core/registry.ts';
 import type { ImportJob, PreviewResult } from '../core/platform/imports.ts';
-import { identityConfig, openAndMigrate, type Logger } from '../server.ts';
+import type { Logger } from '../logging.ts';
+import { identityConfig, openAndMigrate } from '../server.ts';
 import { importDrain } from '../worker/import-drain.ts';
 import { callRemote } from './remote.ts';
 

@@ -23,7 +23,8 @@ import { USER_ROLES, type UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError, lockHolder } from '../db/lock.ts';
 import { MigrationError } from '../db/migrate.ts';
 import { BackupError } from '../db/backup.ts';
-import { backupNow, cliKeyFile, consoleLogger, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess, type Logger } from '../server.ts';
+import { consoleLogger, serviceLogger, type Logger } from '../logging.ts';
+import { backupNow, cliKeyFile, identityConfig, openAndMigrate, runtimeOf, startServer, startWorkerProcess } from '../server.ts';
 import { columnsOf, pickColumns, renderRecord, renderTable, rowsToCsv } from './format.ts';
 import { callRemote } from './remote.ts';
 
@@ -327,7 +328,7 @@ export function buildProgram(): Command {
     .description('Serve the API (and later the web app) on HOST:PORT, default 127.0.0.1:3000')
     .action(async () => {
       const c = config();
-      const log = consoleLogger(c.logLevel);
+      const log = serviceLogger(c.logLevel, c.logFormat);
       const server = await startServer(c, log);
       if (server.firstAdmin) {
         // Printed whatever the log level: it is the only way in, and it is shown this once.
@@ -345,7 +346,7 @@ export function buildProgram(): Command {
     .description('Run the background work alone (email outbox, webhook deliveries, daily digests) beside servers started with THROUGHLINE_WORKER=off; PostgreSQL (DATABASE_URL) only')
     .action(async () => {
       const c = config();
-      const log = consoleLogger(c.logLevel);
+      const log = serviceLogger(c.logLevel, c.logFormat);
       const worker = await startWorkerProcess(c, log);
       stopOnSignals(log, 'finishing the round in progress and closing the database', () => worker.stop());
     });

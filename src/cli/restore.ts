@@ -10,7 +10,8 @@ import { applyRetention } from '../core/privacy/retention.ts';
 import { BackupError, detectFormat, restoreEmbedded, restorePostgres } from '../db/backup.ts';
 import { openDatabase } from '../db/client.ts';
 import { lockDataDir } from '../db/lock.ts';
-import { openAndMigrate, type Logger } from '../server.ts';
+import type { Logger } from '../logging.ts';
+import { openAndMigrate } from '../server.ts';
 
 function readHead(file: string): Uint8Array {
   const fd = fs.openSync(file, 'r');

@@ -15,7 +15,8 @@ import { findUserByEmail, isActive, loadUser } from '../core/identity/user-recor
 import { accessCacheFor } from '../core/platform/cache.ts';
 import type { UserRole } from '../db/schema/platform.ts';
 import { DataDirLockedError } from '../db/lock.ts';
-import { identityConfig, openAndMigrate, runtimeOf, type Logger } from '../server.ts';
+import type { Logger } from '../logging.ts';
+import { identityConfig, openAndMigrate, runtimeOf } from '../server.ts';
 import { createAgentServer } from './server.ts';
 
 const toStderr: Logger = { info: () => {}, error: (m, e) => console.error(m, e instanceof Error ? e.message : (e ?? '')) };

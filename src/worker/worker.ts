@@ -30,6 +30,8 @@ export type WorkerOptions = {
   runtime?: Runtime | undefined;
   /** The shortest pause between rounds (default 1 s). */
   tickMs?: number;
+  /** Told when a drain's round failed (the /metrics counter). */
+  onDrainFailed?: (drain: string) => void;
 };
 
 export type Worker = {
@@ -51,6 +53,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       return await d.run(ctx());
     } catch (e) {
       opts.log.error(`Worker: ${d.name} failed (it will run again)`, e);
+      opts.onDrainFailed?.(d.name);
       return 0;
     }
   };

@@ -1,6 +1,6 @@
 /** Access: sign-in sessions (001 Session), API keys, second factors and sign-in throttling. Secrets are stored only as hashes or encrypted. */
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, text, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { constraints, createdAt, editable, nonNegative, pk, tstz } from './columns.ts';
 import { USER_ROLES, users } from './platform.ts';
 
@@ -103,3 +103,16 @@ export const login_attempts = pgTable(
     ...constraints('login_attempts', t, { failures: nonNegative }),
   ],
 );
+
+/**
+ * Request counters shared by every server process of a PostgreSQL database (no seed), in the
+ * layout rate-limiter-flexible's PostgreSQL store reads and writes: `key` is the limit and a
+ * keyed hash of what is counted (never an address or a credential), `expire` the end of the
+ * window in epoch milliseconds. Rows are disposable: the store deletes them an hour after they expire.
+ * The embedded database admits one process, which counts in its memory instead.
+ */
+export const rate_limits = pgTable('rate_limits', {
+  key: varchar({ length: 255 }).primaryKey(),
+  points: integer().notNull().default(0),
+  expire: bigint({ mode: 'number' }),
+});

@@ -3,7 +3,7 @@
  * with a password that is not public, a first administrator when nobody can sign in at all,
  * and the local operator's API key that the CLI on the same machine uses.
  */
-import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { api_keys } from '../../db/schema/access.ts';
 import { users } from '../../db/schema/platform.ts';
 import { accessChanged, SYSTEM, withTx, type Ctx } from '../context.ts';
@@ -21,6 +21,9 @@ import { findUserByEmail, publicUser } from './user-record.ts';
 
 export const FIRST_ADMIN_EMAIL = 'admin@localhost';
 export const OPERATOR_KEY_NAME = 'Local CLI (cli.key)';
+
+/** Any constant works; it only has to be the same in every Throughline process (and differ from the migrations' lock). */
+const FIRST_ADMIN_LOCK = 7_401_532_902;
 
 const activeWithPassword = and(isNotNull(users.password_hash), isNull(users.disabled_at), isNull(users.archived_at));
 
@@ -49,11 +52,16 @@ export async function ensureFirstAdmin(ctx: Ctx, config: IdentityConfig = {}): P
   const password = randomToken(18);
   const password_hash = await hashPassword(password, identityOptions(config).argon2);
   const system: Ctx = { ...ctx, actor: SYSTEM };
-  await withTx(system, async (tx) => {
+  const made = await withTx(system, async (tx) => {
+    // Servers of one PostgreSQL database may start at once: one makes the administrator, and the
+    // others, waiting here, then see it and leave it (and the password it printed) alone.
+    await tx.db.execute(sql`select pg_advisory_xact_lock(${FIRST_ADMIN_LOCK})`);
+    const [someone] = await tx.db.select({ id: users.id }).from(users).where(activeWithPassword).limit(1);
+    if (someone) return false;
     const existing = await findUserByEmail(tx, FIRST_ADMIN_EMAIL);
     if (!existing) {
       await insertRecord(tx, resource('users'), { email: FIRST_ADMIN_EMAIL, name: 'Administrator', role: 'admin', password_hash }, 'identity.first_admin');
-      return;
+      return true;
     }
     const now = tx.now();
     accessChanged(tx);
@@ -69,8 +77,9 @@ export async function ensureFirstAdmin(ctx: Ctx, config: IdentityConfig = {}): P
       before: { role: existing.role, disabled_at: existing.disabled_at, password: existing.password_hash === null ? 'none' : 'set' },
       after: { role: 'admin', disabled_at: null, password: 'changed' },
     });
+    return true;
   });
-  return { email: FIRST_ADMIN_EMAIL, password };
+  return made ? { email: FIRST_ADMIN_EMAIL, password } : null;
 }
 
 /**

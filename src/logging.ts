@@ -50,10 +50,9 @@ export const consoleLogger = (level: LogLevel): Logger => ({
     const extra = fields ? Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`).join(' ') : '';
     console.log(redactLogText(extra ? `${msg} ${extra}` : msg));
   },
-  error: (msg, err, fields) => {
-    if (level === 'silent') return;
-    const id = fields?.request_id ? ` (request ${String(fields.request_id)})` : '';
-    console.error(redactLogText(msg + id), describeLoggedError(err));
+  // An error's message names what failed (a request's id among it), so its fields are not repeated.
+  error: (msg, err) => {
+    if (level !== 'silent') console.error(redactLogText(msg), describeLoggedError(err));
   },
 });
 

@@ -201,7 +201,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     timeZone: config.timeZone,
     identity,
     rateLimit: config.rateLimit,
-    log: (msg, err) => log.error(msg, err),
+    log: (msg, err, fields) => log.error(msg, err, fields),
     runtime,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

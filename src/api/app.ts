@@ -44,7 +44,8 @@ export type AppOptions = {
   identity?: IdentityConfig | undefined;
   /** Requests per credential and per client address (shared through PostgreSQL, else in this process's memory); none when absent. */
   rateLimit?: RateLimitOptions | undefined;
-  log?: (msg: string, err?: unknown) => void;
+  /** Where failures are reported (with the request's id among the fields). */
+  log?: (msg: string, err?: unknown, fields?: LogFields) => void;
   /** The built web app (dist/web by default); null serves none. */
   webDir?: string | null;
   /** The instance's environment, public address and outbound policy, handed to every operation. */

@@ -1,4 +1,5 @@
 /** The one error mapper of the HTTP surface: AppError → application/problem+json, never SQL or stacks. */
+import type { LogFields } from '../logging.ts';
 import type { Context } from 'hono';
 import { AppError, type ErrorCode } from '../core/errors.ts';
 import { mapDbError } from '../db/errors.ts';
@@ -40,13 +41,13 @@ export type Problem = {
   [key: string]: unknown;
 };
 
-export function toProblem(error: unknown, requestId: string, log: (msg: string, err: unknown) => void): Problem {
+export function toProblem(error: unknown, requestId: string, log: (msg: string, err: unknown, fields?: LogFields) => void): Problem {
   const mapped = mapDbError(error);
   const e =
     mapped instanceof AppError
       ? mapped
       : new AppError('INTERNAL', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
-  if (!(mapped instanceof AppError)) log(`request ${requestId} failed`, error);
+  if (!(mapped instanceof AppError)) log(`request ${requestId} failed`, error, { request_id: requestId });
   const { fields, ...rest } = e.details;
   const status = e.code === 'LIMIT_EXCEEDED' && rest.retry_after !== undefined ? 429 : STATUS[e.code];
   // The details come first: a detail that happens to be called `status` or `code` must never

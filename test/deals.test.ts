@@ -483,6 +483,29 @@ dbSuite('deals', ({ database, ctx }) => {
       viewer = await signIn(app, database(), 'viewer');
     });
 
+    it("honours If-Match on a stage move as on an update: a stale ETag is 412 and changes nothing; an action without a version refuses the header", async () => {
+      const d = (await call(editor, 'POST', '/api/v1/deals', { name: `If-Match deal ${uniq()}`, value: '1000.00' })).body;
+      const path = `/api/v1/deals/${String(d.id)}`;
+      const post = (url: string, body: unknown, ifMatch: string) =>
+        editor.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'if-match': ifMatch }, body: JSON.stringify(body) });
+      const current = `"${String(d.version)}"`;
+      const moved = await post(`${path}/stage`, { stage: 'proposal' }, current);
+      expect(moved.status).toBe(200);
+      const before = await dbRow('deals', d.id);
+      const stale = await post(`${path}/stage`, { stage: 'negotiation' }, current);
+      expect(stale.status).toBe(412);
+      expect(await dbRow('deals', d.id)).toBe(before);
+      const disagree = await post(`${path}/stage`, { stage: 'negotiation', expected_version: 1 }, `"${String(d.version + 1)}"`);
+      expect(disagree.status).toBe(400);
+      expect(((await disagree.json()) as { errors: { field: string }[] }).errors[0]!.field).toBe('If-Match');
+      const lines = await counts(database(), ['deal_products']);
+      const unversioned = await post(`${path}/line-items`, { items: [{ description: 'Workshop', unit_price: '10.00' }] }, `"${String(d.version + 1)}"`);
+      expect(unversioned.status).toBe(400);
+      expect(((await unversioned.json()) as { errors: { field: string; message: string }[] }).errors[0]).toMatchObject({ field: 'If-Match', message: expect.stringMatching(/^is not supported by /) });
+      expect(await counts(database(), ['deal_products'])).toEqual(lines);
+      expect(await dbRow('deals', d.id)).toBe(before);
+    });
+
     it('moves, wins, loses and prices deals for an editor; a viewer reads but gets 403 on every write and nothing changes', async () => {
       const d = (await call(editor, 'POST', '/api/v1/deals', { name: `HTTP deal ${uniq()}`, value: '2000.00' })).body;
       const path = `/api/v1/deals/${String(d.id)}`;

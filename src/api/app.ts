@@ -8,6 +8,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { and, eq } from 'drizzle-orm';
 import { compress } from 'hono/compress';
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -167,6 +168,23 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
+/**
+ * An action's If-Match, as the `expected_version` its input takes (a deal's stage move): a stale
+ * ETag is refused (412) as on an update, never ignored. An action that takes no version refuses the header.
+ */
+function versionFromIfMatch(op: Operation, c: Context, body: Row): { expected_version?: number } {
+  const header = c.req.header('if-match');
+  if (header === undefined) return {};
+  const takesVersion = op.input instanceof z.ZodObject && 'expected_version' in op.input.shape;
+  if (!takesVersion) throw invalid([{ field: 'If-Match', message: `is not supported by ${op.name}, which changes no single versioned record` }]);
+  const v = parseIfMatch(header);
+  if (v === undefined) return {};
+  if (body.expected_version !== undefined && body.expected_version !== v) {
+    throw invalid([{ field: 'If-Match', message: `names version ${v} but expected_version in the body is ${String(body.expected_version)}` }]);
+  }
+  return { expected_version: v };
+}
+
 function honoPath(path: string) {
   return path.replace(/\{([a-z_]+)\}/g, ':$1');
 }
@@ -210,7 +228,7 @@ async function inputFor(op: Operation, c: Context): Promise<Row> {
       for (const k of Object.keys(params)) {
         if (k in (body as Row)) throw invalid([{ field: k, message: 'is given in the path' }]);
       }
-      return { ...(body as Row), ...params };
+      return { ...(body as Row), ...params, ...versionFromIfMatch(op, c, body as Row) };
     }
   }
 }

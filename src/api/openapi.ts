@@ -169,6 +169,8 @@ function operationObject(op: Operation): Json {
         for (const [k, v] of Object.entries(props)) params.push({ name: k, in: 'query', required: false, schema: v });
       } else {
         params.push(idem);
+        // An action that changes one versioned record takes its ETag as If-Match, like an update (src/api/app.ts).
+        if ('expected_version' in props) params.push(ifMatch);
         const required = ((schema.required as string[] | undefined) ?? []).filter((r) => !pathParams.some((p) => p.name === r));
         o.requestBody = { required: true, content: json({ type: 'object', properties: props, ...(required.length ? { required } : {}), additionalProperties: false }) };
       }

@@ -14304,6 +14304,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -14947,6 +14949,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -15058,6 +15062,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -15116,6 +15122,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -15420,6 +15428,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -15463,6 +15473,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -15502,6 +15514,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -16674,6 +16688,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -16716,6 +16732,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -16750,6 +16768,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -16792,6 +16812,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -16834,6 +16856,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17362,6 +17386,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17404,6 +17430,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17438,6 +17466,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17501,6 +17531,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17545,6 +17577,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -17586,6 +17620,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -18658,6 +18694,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -18692,6 +18730,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -21520,6 +21560,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -22885,6 +22927,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -23452,6 +23496,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -24109,6 +24155,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -24387,6 +24435,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -25397,6 +25447,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -26513,6 +26565,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -28526,6 +28580,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -29522,6 +29578,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;
@@ -32942,6 +33000,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key and body returns the first response; a different body is refused */
                 "Idempotency-Key"?: string;
+                /** @description The ETag you read; a stale one gets 412 */
+                "If-Match"?: string;
             };
             path: {
                 id: string;

@@ -175,9 +175,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two servers over one PostgreSQL d
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(perKey);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
-    // Each server refused some: the budget was shared, not one per process.
-    expect(answers.filter((r, i) => r.status === 429 && i % 2 === 0).length).toBeGreaterThan(0);
-    expect(answers.filter((r, i) => r.status === 429 && i % 2 === 1).length).toBeGreaterThan(0);
+    // Each server saw 35 requests, under the limit of 50: a budget per process would have refused none.
+    expect(perKey).toBeGreaterThan((perKey + 20) / 2);
     // Counters hold keyed hashes, never the credential or an address.
     const keys = (await database.query<{ key: string }>('select key from rate_limits')).map((r) => r.key);
     expect(keys.length).toBeGreaterThan(0);

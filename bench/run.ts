@@ -21,6 +21,7 @@ import { mcpLatency, type McpRun } from './mcp.ts';
 import { webBench, type WebRun } from './web.ts';
 import { marketingBench, median as medianOf, type MarketingRun } from './marketing.ts';
 import { privacyBench, type PrivacyRun } from './privacy.ts';
+import { CLASSES as LOAD_CLASSES, loadReport, loadRounds, loadSeedNote, loadSeedOptions, seedLoad, summariseLoad, type Klass, type LoadIds, type LoadRun } from './load.ts';
 import { startFakeLlm, type FakeLlm } from '../test/fake-llm.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
 import { dashboardLatency, explainInsights, seedInsights, type DashboardRun, type InsightPlan, type InsightsSeed, type Stats } from './insights.ts';
@@ -48,7 +49,7 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights,privacy').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights,privacy,load').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
@@ -65,6 +66,15 @@ const S = {
   privacyContacts: int('BENCH_PRIVACY_CONTACTS', 100_000, 100),
   privacyUsage: int('BENCH_PRIVACY_USAGE', 1_000_000, 1_000),
   privacyRuns: int('BENCH_PRIVACY_RUNS', 5, 1),
+  loadBackends: (process.env.BENCH_LOAD_BACKENDS || 'pglite,postgres').split(',').map((s) => s.trim()).filter(Boolean) as ('pglite' | 'postgres')[],
+  loadConnections: (process.env.BENCH_LOAD_CONNECTIONS || '20,100').split(',').map((s) => Number(s.trim())),
+  loadRounds: int('BENCH_LOAD_ROUNDS', 2, 1),
+  loadSeconds: int('BENCH_LOAD_DURATION', 15, 1),
+  loadWarmup: int('BENCH_LOAD_WARMUP', 3, 0),
+  loadSeed: loadSeedOptions(int('BENCH_LOAD_CONTACTS', 500_000, 1_000), int('BENCH_LOAD_USAGE', 1_000_000, 1_000)),
+  /** Classes left out of the load mix (list, get, write, follow_ups, report). */
+  loadSkip: (process.env.BENCH_LOAD_SKIP || '').split(',').map((s) => s.trim()).filter(Boolean) as Klass[],
+  loadDrainS: int('BENCH_LOAD_DRAIN_S', 60, 1),
   insightsContacts,
   insightsUsage: int('BENCH_INSIGHTS_USAGE', 10_000_000, 1_000),
   /** Leads and deals default to contacts ÷ 5 and contacts ÷ 50 (200,000 and 20,000 at full size). */
@@ -83,6 +93,9 @@ if (S.bulkBatch > 10_000) throw new Error('BENCH_BULK_BATCH must be at most 10,0
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '']);
 const started = performance.now();
+for (const k of S.loadSkip) if (!LOAD_CLASSES.includes(k)) throw new Error(`BENCH_LOAD_SKIP: unknown class ${k} (${LOAD_CLASSES.join(', ')})`);
+for (const b of S.loadBackends) if (b !== 'pglite' && b !== 'postgres') throw new Error(`BENCH_LOAD_BACKENDS: unknown database ${b}`);
+for (const c of S.loadConnections) if (!Number.isInteger(c) || c < 1) throw new Error(`BENCH_LOAD_CONNECTIONS: ${c} is not a client count`);
 const loadAtStart = os.loadavg()[0]!.toFixed(2);
 let stopping = false;
 const progress = (msg: string) => !stopping && console.log(`· [${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
@@ -90,7 +103,7 @@ const progress = (msg: string) => !stopping && console.log(`· [${((performance.
 // ---------------------------------------------------------------------------
 // Cleanup: children by pid, the bench database, the temporary directory
 
-type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing' | 'insights' | 'privacy';
+type BenchDb = 'list' | 'usage' | 'mcp' | 'marketing' | 'insights' | 'privacy' | 'load';
 /** The PostgreSQL databases this run created, by phase, to drop on the way out. */
 const benchDbNames: Partial<Record<BenchDb, string>> = {};
 let tmpDir: string | undefined;
@@ -202,6 +215,7 @@ type Results = {
   web?: WebRun;
   marketing?: MarketingRun[];
   privacy?: PrivacyRun[];
+  load?: { runs: LoadRun[]; seeded: string[] };
   insights?: { seed?: InsightsSeed; run?: DashboardRun; plans?: InsightPlan[]; leads: number; deals: number };
 };
 const R: Results = {};
@@ -553,6 +567,49 @@ async function insightsPhase(): Promise<void> {
   }
 }
 
+/** The load mix (bench/load.ts) at each client count, on a PGlite directory and a PostgreSQL database of its own. */
+async function loadPhase(): Promise<void> {
+  const L: NonNullable<Results['load']> = (R.load = { runs: [], seeded: [] });
+  const plan = { connections: S.loadConnections, rounds: S.loadRounds, seconds: S.loadSeconds, warmupSeconds: S.loadWarmup, skip: S.loadSkip, drainS: S.loadDrainS, cpuProfDir: S.cpuProfDir };
+  const seed = async (database: Database, label: string): Promise<LoadIds> => {
+    const t0 = performance.now();
+    await migrateDatabase(database);
+    const { ids } = await seedLoad(database, S.loadSeed, (m) => /(done|interactions| in )/.test(m) && progress(`${label} load seed: ${m}`));
+    L.seeded.push(`${label} ${fmt((performance.now() - t0) / 1000)} s`);
+    return ids;
+  };
+  if (S.loadBackends.includes('pglite')) {
+    tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'throughline-bench-'));
+    const dataDir = path.join(tmpDir, 'load');
+    const database = await openDatabase({ dataDir });
+    let ids: LoadIds;
+    try {
+      ids = await seed(database, 'PGlite');
+    } finally {
+      await database.close();
+    }
+    try {
+      L.runs.push(...(await loadRounds('pglite', { BENCH_BACKEND: 'pglite', BENCH_PGLITE_DIR: dataDir }, ids, plan, progress)));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  if (S.loadBackends.includes('postgres')) {
+    const made: { ids?: LoadIds } = {};
+    const dbUrl = await createPostgres('load', async (database) => {
+      guardConnections(database);
+      made.ids = await seed(database, 'PostgreSQL');
+    });
+    if (dbUrl && made.ids) {
+      try {
+        L.runs.push(...(await loadRounds('postgres', { BENCH_BACKEND: 'postgres', BENCH_DB_URL: dbUrl }, made.ids, plan, progress)));
+      } finally {
+        await dropBenchDatabase('load');
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -832,6 +889,17 @@ function report(): string {
 
   if (R.insights?.run) insightsReport(out, targets);
 
+  if (R.load?.runs.length) {
+    const { runs, seeded } = R.load;
+    const settings = S.loadBackends
+      .flatMap((b) => S.loadConnections.map((c) => runs.filter((r) => r.backend === b && r.connections === c)))
+      .filter((rs) => rs.length > 0)
+      .map(summariseLoad);
+    const section = loadReport(settings, { id: '10', seconds: S.loadSeconds, warmup: S.loadWarmup, seedNote: loadSeedNote(S.loadSeed, seeded, S.loadSkip) });
+    out.push('', ...section.lines);
+    targets.push(...section.targets);
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -866,6 +934,7 @@ async function main() {
   if (S.only.has('marketing')) await marketingPhase();
   if (S.only.has('privacy')) await privacyPhase();
   if (S.only.has('insights')) await insightsPhase();
+  if (S.only.has('load')) await loadPhase();
   console.log(`\n${report()}`);
 }
 

@@ -43,6 +43,7 @@ const EnvSchema = z.object({
     .optional(),
   THROUGHLINE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
   THROUGHLINE_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+  THROUGHLINE_SHUTDOWN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).min(0).max(60, 'must be at most 60 seconds').default(2),
   THROUGHLINE_LOG_FORMAT: z.enum(['json', 'text'], { message: 'must be json (one object per line) or text (plain lines)' }).optional(),
   THROUGHLINE_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,200}$/, 'must be 16 to 200 visible ASCII characters, e.g. from: openssl rand -hex 24').optional(),
   THROUGHLINE_TRUSTED_PROXIES: z
@@ -97,6 +98,8 @@ export type Config = {
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   /** `serve` and `worker` log JSON lines, or plain text; unset: text on a terminal, else JSON (src/logging.ts). */
   logFormat: 'json' | 'text' | undefined;
+  /** On SIGTERM, how long the server keeps answering 503 (and /readyz draining) before it stops listening. */
+  shutdownGraceSeconds: number;
   /** When set, /metrics answers only `Authorization: Bearer <token>`; unset, it is open (keep it off the internet at the proxy). */
   metricsToken: string | undefined;
   /**
@@ -173,6 +176,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.THROUGHLINE_LOG_LEVEL,
     logFormat: e.THROUGHLINE_LOG_FORMAT,
     metricsToken: e.THROUGHLINE_METRICS_TOKEN,
+    shutdownGraceSeconds: e.THROUGHLINE_SHUTDOWN_GRACE_SECONDS,
     trustedProxies: e.THROUGHLINE_TRUSTED_PROXIES ?? [],
     timeZone: e.THROUGHLINE_TIMEZONE,
     serverUrl: e.THROUGHLINE_URL,

@@ -23,6 +23,7 @@ import { openDatabase, type Database } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import { workerDrains } from './worker/drains.ts';
 import type { Logger } from './logging.ts';
+import { releaseOrphanedImports } from './worker/import-drain.ts';
 import { startWorker } from './worker/worker.ts';
 
 /** What the core needs of the configuration to reach outside the instance. */
@@ -176,6 +177,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     firstAdmin = await ensureFirstAdmin(ctx, identity);
     if (database.kind === 'pglite') {
+      // This process holds the data directory: an import left running was a dead process's.
+      const freed = await releaseOrphanedImports(ctx);
+      if (freed > 0) log.info(`Resuming ${freed} import(s) interrupted by the last stop`);
       const file = cliKeyFile(config.dataDir);
       const current = readTrimmed(file);
       const operator = await ensureOperatorKey(ctx, current);
@@ -241,11 +245,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     ...(firstAdmin ? { firstAdmin } : {}),
     close() {
       closing ??= (async () => {
-        // Not ready from now on: new requests are refused (503, connection closed) while those in flight finish.
+        // Not ready from now on: /readyz and any new request answer 503 (connection closed) while
+        // those in flight finish. Still listening for the grace period, so a load balancer's next
+        // health check hears it and stops sending, rather than finding the port shut.
         lifecycle.draining = true;
         clearTimeout(first);
         clearInterval(timer);
         backups?.stop();
+        await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceSeconds * 1000));
         await drainConnections(server as unknown as http.Server);
         await worker?.stop();
         await housework;

@@ -291,17 +291,17 @@ function addOperation(group: Command, op: Operation, config: () => Config) {
   });
 }
 
-/** On SIGINT or SIGTERM: close, then exit (0, or 1 on an error or after 15 s). */
-function stopOnSignals(log: Logger, what: string, close: () => Promise<void>): void {
+/** On SIGINT or SIGTERM: close, then exit (0, or 1 on an error or after 15 s past the grace period). */
+function stopOnSignals(log: Logger, what: string, close: () => Promise<void>, graceSeconds = 0): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: ${what}…`);
     const force = setTimeout(() => {
-      log.error('Shutdown took longer than 15 s; exiting.');
+      log.error(`Shutdown took longer than ${15 + graceSeconds} s; exiting.`);
       process.exit(1);
-    }, 15_000);
+    }, (15 + graceSeconds) * 1000);
     force.unref();
     close().then(
       () => process.exit(0),
@@ -338,7 +338,7 @@ export function buildProgram(): Command {
         );
       }
       log.info(`Throughline is running at ${server.url} (API docs: ${server.url}/api/docs)`);
-      stopOnSignals(log, 'finishing requests and closing the database', () => server.close());
+      stopOnSignals(log, 'finishing requests and closing the database', () => server.close(), c.shutdownGraceSeconds);
     });
 
   program

@@ -8,7 +8,7 @@
  * resource layer as the person who started the import, so validation, visibility, the audit
  * and the after-write hooks (lead scoring, webhooks) apply as if they had typed them in.
  */
-import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import { withTx, LOCAL_OPERATOR, type Actor, type Ctx } from '../core/context.ts';
 import { messageWithoutData } from '../db/errors.ts';
 import { userActor } from '../core/identity/actor.ts';
@@ -115,7 +115,19 @@ export function importDrain(opts: ImportDrainOptions = {}): Drain {
       if (!next) break;
       handled += next.rows;
       lease = next.lease;
-      if (next.done || Date.now() - began > roundMs) break;
+      if (next.done) break;
+      if (Date.now() - began > roundMs) {
+        // The round is over: the other drains run, then this or another worker takes the job again
+        // at once. Kept, the lease would hold it back until it ran out (five minutes).
+        await ctx.db
+          .update(import_jobs)
+          .set({ lease_until: null, updated_at: ctx.now() })
+          .where(and(eq(import_jobs.id, claimed.id), eq(import_jobs.status, 'running'), eq(import_jobs.lease_until, lease)));
+        break;
+      }
+      // Between chunks, whatever waits on the event loop (and on PGlite's one connection) goes first:
+      // requests stay answered while a long import runs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return Math.max(handled, 1);
   }
@@ -157,6 +169,20 @@ export function importDrain(opts: ImportDrainOptions = {}): Drain {
       .set({ faults: sql`${import_jobs.faults} + 1`, failure: message, lease_until: new Date(now.getTime() + retryDelayMs * faults), updated_at: now })
       .where(and(eq(import_jobs.id, job.id), eq(import_jobs.status, 'running')));
   }
+}
+
+/**
+ * Frees the jobs left `running` by a worker that is gone, so they resume now rather than when
+ * their lease runs out. Only for a process that knows it is the only worker: the embedded
+ * database's server, which holds the data directory's lock.
+ */
+export async function releaseOrphanedImports(ctx: Ctx): Promise<number> {
+  const freed = await ctx.db
+    .update(import_jobs)
+    .set({ lease_until: null, updated_at: ctx.now() })
+    .where(and(eq(import_jobs.status, 'running'), isNotNull(import_jobs.lease_until)))
+    .returning({ id: import_jobs.id });
+  return freed.length;
 }
 
 /** Takes the oldest job that is pending, or running with its lease run out (its worker died), and commits the claim. */

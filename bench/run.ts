@@ -21,6 +21,7 @@ import { mcpLatency, type McpRun } from './mcp.ts';
 import { webBench, type WebRun } from './web.ts';
 import { marketingBench, median as medianOf, type MarketingRun } from './marketing.ts';
 import { privacyBench, type PrivacyRun } from './privacy.ts';
+import { faultBench, type FaultRun } from './fault.ts';
 import { CLASSES as LOAD_CLASSES, loadReport, loadRounds, loadSeedNote, loadSeedOptions, seedLoad, summariseLoad, type Klass, type LoadIds, type LoadRun } from './load.ts';
 import { startFakeLlm, type FakeLlm } from '../test/fake-llm.ts';
 import { copyUsage, ingestUsage, newUsageRows, reportLatency, seedDelivery, type IngestRun, type ReportRun } from './usage.ts';
@@ -49,7 +50,7 @@ const S = {
   bulkBatch: int('BENCH_BULK_BATCH', 5_000, 1),
   bulkStreams: (process.env.BENCH_BULK_STREAMS || '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
   coldRuns: int('BENCH_COLD_RUNS', 3, 1),
-  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights,privacy,load').split(',').map((s) => s.trim())),
+  only: new Set((process.env.BENCH_ONLY || 'list,bulk,cold,usage,mcp,web,marketing,insights,privacy,load,fault').split(',').map((s) => s.trim())),
   usageRows: int('BENCH_USAGE_ROWS', 10_000_000, 1_000),
   usageEngagements: int('BENCH_USAGE_ENGAGEMENTS', 200, 1),
   ingestRows: int('BENCH_INGEST_ROWS', 200_000, 1),
@@ -75,6 +76,7 @@ const S = {
   /** Classes left out of the load mix (list, get, write, follow_ups, report). */
   loadSkip: (process.env.BENCH_LOAD_SKIP || '').split(',').map((s) => s.trim()).filter(Boolean) as Klass[],
   loadDrainS: int('BENCH_LOAD_DRAIN_S', 60, 1),
+  faultCycles: int('BENCH_FAULT_CYCLES', 100, 1),
   insightsContacts,
   insightsUsage: int('BENCH_INSIGHTS_USAGE', 10_000_000, 1_000),
   /** Leads and deals default to contacts ÷ 5 and contacts ÷ 50 (200,000 and 20,000 at full size). */
@@ -216,6 +218,7 @@ type Results = {
   marketing?: MarketingRun[];
   privacy?: PrivacyRun[];
   load?: { runs: LoadRun[]; seeded: string[] };
+  fault?: FaultRun[];
   insights?: { seed?: InsightsSeed; run?: DashboardRun; plans?: InsightPlan[]; leads: number; deals: number };
 };
 const R: Results = {};
@@ -610,6 +613,15 @@ async function loadPhase(): Promise<void> {
   }
 }
 
+/** SIGKILL cycles of the real server under writes (bench/fault.ts), on PGlite and on PostgreSQL. */
+async function faultPhase(): Promise<void> {
+  R.fault = [];
+  for (const backend of ['pglite', 'postgres'] as const) {
+    if (backend === 'postgres' && R.pgSkipped) continue;
+    R.fault.push(await faultBench({ backend, databaseUrl: S.databaseUrl, cycles: S.faultCycles, log: progress }));
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report
 
@@ -900,6 +912,17 @@ function report(): string {
     targets.push(...section.targets);
   }
 
+  if (R.fault?.length) {
+    out.push('', `11. Crash safety: ${S.faultCycles} SIGKILL cycles of \`throughline serve\` under 8 concurrent writers, each restart read back, the whole database checked at the end (bench/fault.ts, test/fault.ts)`);
+    const rows = [['database', 'seed', 'cycles', 'acknowledged checked', 'lost', 'half-done', 'failed opens', 'problems', 'restart to healthy p50 / max ms', 'acknowledged per cycle p50']];
+    for (const f of R.fault) {
+      rows.push([f.backend, String(f.seed), String(f.cycles), fmt(f.acknowledgedChecked), String(f.writesLost), String(f.halfDone), String(f.failedOpens), String(f.problems), `${fmt(f.medianRestartMs)} / ${fmt(f.maxRestartMs)}`, fmt(f.medianAckedPerCycle)]);
+      targets.push([`11${f.backend === 'pglite' ? 'a' : 'b'}`, `crash safety, ${f.backend}: no acknowledged write lost, nothing half-done, every restart opens`, `${f.writesLost} lost, ${f.halfDone} half-done, ${f.failedOpens} failed opens`, verdict(f.writesLost + f.halfDone + f.failedOpens + f.problems === 0 && f.cycles === S.faultCycles)]);
+      for (const finding of f.findings) out.push(`   ${f.backend}: ${finding}`);
+    }
+    out.push(table(rows, [false, true, true, true, true, true, true, true, true, true]));
+  }
+
   if (S.setupSql) out.push('', `BENCH_SETUP_SQL was run on both databases after seeding: ${S.setupSql}`);
   if (R.pgSkipped) out.push('', `PostgreSQL benchmarks skipped: ${R.pgSkipped}`);
   out.push('', 'Targets', table(targets, [false, false, true, false]));
@@ -935,6 +958,7 @@ async function main() {
   if (S.only.has('privacy')) await privacyPhase();
   if (S.only.has('insights')) await insightsPhase();
   if (S.only.has('load')) await loadPhase();
+  if (S.only.has('fault')) await faultPhase();
   console.log(`\n${report()}`);
 }
 

@@ -37,22 +37,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import type { Backend } from './db.ts';
+import { mulberry32 } from '../src/demo/seed.ts';
 import { BIN, exited } from './servers.ts';
 
 // ---------------------------------------------------------------------------
 // Seeds
 
-/** mulberry32: small, fast and good enough to spread kill moments; the same seed gives the same draws. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The demo's seeded PRNG: the same seed gives the same kill moments. */
+export const seededRandom = mulberry32;
 
 /** FAULT_SEED when set (to replay a failing run), else a new random seed. */
 export function faultSeed(): number {

@@ -11,16 +11,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCtx, SYSTEM } from '../src/core/context.ts';
 import { enqueueEmail } from '../src/core/platform/email.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
-import { exited, startServe } from './servers.ts';
+import { exited, startServe, startSmtpSink } from './servers.ts';
 
 type Served = Awaited<ReturnType<typeof startServe>>;
 
@@ -76,9 +74,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two servers over one PostgreSQL d
   const name = `throughline_two_${process.pid}_${randomBytes(4).toString('hex')}`;
   const url = () => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
   let dataDir = '';
-  const received: string[] = [];
   const perKey = 50;
-  let smtp: SMTPServer;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
   let a: Served;
   let b: Served;
   let database: Database;
@@ -89,26 +86,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two servers over one PostgreSQL d
     const admin = await openDatabase({ databaseUrl: adminUrl, poolSize: 1 });
     await admin.query(`create database ${name}`);
     await admin.close();
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-        stream.on('end', () => {
-          received.push(raw);
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
+    smtp = await startSmtpSink();
     const env = {
       DATABASE_URL: url(),
       THROUGHLINE_SECRET_KEY: randomBytes(32).toString('base64'),
       THROUGHLINE_RATE_LIMIT: String(perKey),
       THROUGHLINE_RATE_LIMIT_ADDRESS: '0',
-      THROUGHLINE_SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      THROUGHLINE_SMTP_URL: smtp.url,
       THROUGHLINE_MAIL_FROM: 'Throughline <crm@example.com>',
       THROUGHLINE_LOG_FORMAT: 'json',
     };
@@ -120,7 +104,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two servers over one PostgreSQL d
   afterAll(async () => {
     await Promise.all([stop(a?.child), stop(b?.child)]);
     await database?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp?.close();
     const admin = await openDatabase({ databaseUrl: adminUrl, poolSize: 1 });
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.close();
@@ -166,7 +150,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two servers over one PostgreSQL d
     await expect
       .poll(async () => (await database.query<{ n: number }>(`select count(*)::int as n from email_queue where id = any($1) and status = 'sent'`, [ids]))[0]!.n, { timeout: 60_000, interval: 250 })
       .toBe(ids.length);
-    for (const id of ids) expect(received.filter((m) => m.includes(`<${id}@throughline>`))).toHaveLength(1);
+    for (const id of ids) expect(smtp.received.filter((m) => m.includes(`<${id}@throughline>`))).toHaveLength(1);
   });
 
   it('count one rate limit across both servers', async () => {

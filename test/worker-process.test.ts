@@ -4,16 +4,14 @@
  * server started here) and stops cleanly on SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { enqueueEmail } from '../src/core/platform/email.ts';
 import { randomToken } from '../src/core/identity/crypto.ts';
 import { dbSuite } from './db.ts';
-import { BIN, exited } from './servers.ts';
+import { BIN, exited, startSmtpSink } from './servers.ts';
 
 function run(env: Record<string, string>) {
   const child = spawn(process.execPath, [BIN, 'worker'], {
@@ -27,29 +25,13 @@ function run(env: Record<string, string>) {
 }
 
 dbSuite('the worker as its own process', ({ database, backend, ctx }) => {
-  const received: string[] = [];
-  let smtp: SMTPServer;
-  let smtpUrl = '';
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
-        stream.on('end', () => {
-          received.push(raw);
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    smtp = await startSmtpSink();
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   if (backend === 'pglite') {
@@ -69,9 +51,9 @@ dbSuite('the worker as its own process', ({ database, backend, ctx }) => {
 
   it('sends the mail the servers queued, and stops on SIGTERM', async () => {
     const { id } = await enqueueEmail(ctx(), { to: ['client@example.com'], template: 'follow_up', data: { company_name: 'Worker Test Pty Ltd', follow_up_date: '2026-11-23', next_step: 'Call about the audit' }, idempotencyKey: `worker-process-${randomToken(6)}` });
-    const w = run({ DATABASE_URL: database().url!, THROUGHLINE_SECRET_KEY: randomToken(32), THROUGHLINE_SMTP_URL: smtpUrl, THROUGHLINE_MAIL_FROM: 'Throughline <crm@example.com>' });
+    const w = run({ DATABASE_URL: database().url!, THROUGHLINE_SECRET_KEY: randomToken(32), THROUGHLINE_SMTP_URL: smtp.url, THROUGHLINE_MAIL_FROM: 'Throughline <crm@example.com>' });
     try {
-      await expect.poll(() => received.some((m) => m.includes(`<${id}@throughline>`)), { timeout: 60_000, interval: 200 }).toBe(true);
+      await expect.poll(() => smtp.received.some((m) => m.includes(`<${id}@throughline>`)), { timeout: 60_000, interval: 200 }).toBe(true);
       await expect.poll(async () => (await database().query<{ status: string }>(`select status from email_queue where id = '${id}'`))[0]?.status, { timeout: 30_000 }).toBe('sent');
       expect(w.output()).toMatch(/worker running/);
     } finally {

@@ -196,21 +196,9 @@ export async function followUpsDue(ctx: Ctx, input: FollowUpsInput = {}) {
       and (co.id is null or (co.archived_at is null and not exists (
         select 1 from pipeline_stages ps
         where ps.pipeline = 'company' and ps.key = co.status and ps.is_lost)))
-      -- Answered: a later interaction with the same company, else lead, else contact. One check
-      -- per case, each on its own column's index: a single check choosing its column with a CASE
-      -- could use none, and scanned every later interaction for each follow-up (a minute at 50,000).
-      and not exists (
-        select 1 from interactions j
-        where i.company_id is not null and j.company_id = i.company_id
-          and j.interaction_date > i.interaction_date and j.archived_at is null and j.id <> i.id)
-      and not exists (
-        select 1 from interactions j
-        where i.company_id is null and i.lead_id is not null and j.lead_id = i.lead_id
-          and j.interaction_date > i.interaction_date and j.archived_at is null and j.id <> i.id)
-      and not exists (
-        select 1 from interactions j
-        where i.company_id is null and i.lead_id is null and j.contact_id = i.contact_id
-          and j.interaction_date > i.interaction_date and j.archived_at is null and j.id <> i.id)
+      -- Answered by a later interaction in its thread: a marker the database keeps (migration
+      -- 0017), so only the open follow-ups are read, from their own partial index.
+      and not i.follow_up_answered
     order by i.follow_up_date asc, co.name asc nulls last, i.id
     limit ${limit + 1}`)) as unknown as { rows: Row[] };
   const rows = result.rows;

@@ -448,6 +448,13 @@ export const interactions = pgTable(
     outcome: text({ enum: INTERACTION_OUTCOMES }),
     next_step: text(),
     follow_up_date: day(),
+    /**
+     * Derived, never written by the application: whether a later interaction in the same thread
+     * (company, else lead, else contact) has answered this one's follow-up. The triggers of
+     * migration 0017 keep it true to the rows on every insert, update and delete, so the
+     * follow-up inbox reads only the open ones from a small partial index.
+     */
+    follow_up_answered: boolean().notNull().default(false),
     notes: text(),
     meeting_type: text({ enum: MEETING_TYPES }),
     meeting_status: text({ enum: MEETING_STATUSES }),
@@ -467,9 +474,9 @@ export const interactions = pgTable(
     index('interactions_lead_idx').on(t.lead_id, t.interaction_date),
     index('interactions_deal_idx').on(t.deal_id),
     index('interactions_event_idx').on(t.event_id),
-    index('interactions_follow_up_idx')
+    index('interactions_follow_up_open_idx')
       .on(t.follow_up_date)
-      .where(sql`${t.follow_up_date} is not null and ${t.archived_at} is null`),
+      .where(sql`${t.follow_up_date} is not null and ${t.archived_at} is null and not ${t.follow_up_answered}`),
     index('interactions_scheduled_idx').on(t.scheduled_at),
     index('interactions_type_idx').on(t.type),
     index('interactions_date_idx').on(t.interaction_date),

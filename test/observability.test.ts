@@ -147,6 +147,11 @@ dbSuite('observability over HTTP', ({ database, backend }) => {
     }
     if (backend === 'postgres') expect(sample(text, 'throughline_db_pool_connections', 'state="total"')).toBeGreaterThanOrEqual(1);
     else expect(text).not.toContain('throughline_db_pool_connections');
+    // The gate in front of the database: one slot on PGlite, a connection's worth each on PostgreSQL.
+    expect(sample(text, 'throughline_db_slots', 'state="total"')).toBe(backend === 'postgres' ? database().gate.slots : 1);
+    for (const priority of ['interactive', 'list', 'report', 'background']) {
+      expect(sample(text, 'throughline_db_waiting', `priority="${priority}"`)).toBe(0);
+    }
   });
 
   it('answers /metrics only with the token when one is configured', async () => {

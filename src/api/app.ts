@@ -20,7 +20,8 @@ import type { IdentityConfig } from '../core/identity/options.ts';
 import { authenticateSession, type LoginResult } from '../core/identity/sessions.ts';
 import { writeAudit } from '../core/platform/audit.ts';
 import { accessCacheFor } from '../core/platform/cache.ts';
-import { invoke, isBulk, operations, type Operation } from '../core/registry.ts';
+import { invoke, isBulk, operations, priorityOf, type Operation } from '../core/registry.ts';
+import { withPriority } from '../db/priority.ts';
 import { isUuid } from '../core/fields.ts';
 import type { Row } from '../core/resource.ts';
 import type { Database } from '../db/client.ts';
@@ -358,7 +359,9 @@ export function createApp(opts: AppOptions) {
       c.header('www-authenticate', 'Bearer realm="metrics"');
       throw new AppError('UNAUTHORIZED', 'Send Authorization: Bearer <THROUGHLINE_METRICS_TOKEN>');
     }
-    return c.newResponse(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+    // The queue counts are a scrape's own queries: they wait behind the requests of people.
+    const text = await withPriority('report', () => metrics.registry.metrics());
+    return c.newResponse(text, 200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
   });
 
   app.get('/api/openapi.json', (c) => {
@@ -430,7 +433,11 @@ export function createApp(opts: AppOptions) {
 
   for (const op of operations) {
     const path = honoPath(op.http.path);
-    const handler = async (c: Context<Env>) => {
+    const priority = priorityOf(op);
+    // Everything the request does in the database (the credential lookup and rate limits too)
+    // queues at the operation's priority while the database is busy (ADR 0016).
+    const handler = (c: Context<Env>) => withPriority(priority, () => handle(c));
+    const handle = async (c: Context<Env>) => {
       let ctx = ctxFor(c);
       // Every request from the address counts (sign-in and bad credentials too), before any lookup.
       await rateLimits?.address(ctx.meta?.ip ?? '');

@@ -1,13 +1,14 @@
 /**
  * Prometheus metrics at /metrics (prom-client). Per process: requests by route (the route's
  * pattern, never its path, so ids never become labels), their latency, requests in flight,
- * the worker's failed rounds, the PostgreSQL pool, and Node's own (event loop lag, memory,
+ * the worker's failed rounds, the PostgreSQL pool, work waiting for the database by priority, and Node's own (event loop lag, memory,
  * garbage collection). From the database, read at each scrape, so every process of a
  * deployment reports the same figures: each queue's waiting, in-progress, retrying and dead
  * items (dead: a job that failed for good).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/client.ts';
+import { PRIORITIES } from '../db/priority.ts';
 
 /** The queues and the statuses in which an item still needs attention (sent and delivered ones are history). */
 const QUEUES = [
@@ -70,16 +71,36 @@ export function createMetrics(database: Database, opts: { process?: boolean } = 
   if (pool) {
     new Gauge({
       name: 'throughline_db_pool_connections',
-      help: "This process's PostgreSQL connections: total open, idle, and requests waiting for one",
+      help: "This process's PostgreSQL connections: total open and idle",
       labelNames: ['state'] as const,
       registers: [registry],
       collect() {
         this.set({ state: 'total' }, pool.totalCount);
         this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
   }
+  const gate = database.gate;
+  new Gauge({
+    name: 'throughline_db_slots',
+    help: "This process's ways into the database (its connections; one for the embedded database): in use and in all",
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: 'in_use' }, gate.inUse());
+      this.set({ state: 'total' }, gate.slots);
+    },
+  });
+  new Gauge({
+    name: 'throughline_db_waiting',
+    help: 'Work waiting for a way into the database, by priority (interactive, list, report, background)',
+    labelNames: ['priority'] as const,
+    registers: [registry],
+    collect() {
+      const waiting = gate.waiting();
+      for (const p of PRIORITIES) this.set({ priority: p }, waiting[p]);
+    },
+  });
   return {
     registry,
     inFlight,

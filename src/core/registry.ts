@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Ctx } from './context.ts';
 import type { UserRole } from '../db/schema/platform.ts';
+import { withPriority, type Priority } from '../db/priority.ts';
 import { AppError, parseInput } from './errors.ts';
 import {
   archiveRecord,
@@ -104,6 +105,12 @@ export type Operation<I = any, O = any> = {
    * confirm it, as it must a destructive or bulk change, though it changes nothing.
    */
   sensitive?: true;
+  /**
+   * `report`: reads across many records (a report, a dashboard, an export, an inbox), so while
+   * the database is busy it waits behind single-record reads and writes and list pages
+   * (db/priority.ts). Every other operation is ranked by its kind.
+   */
+  weight?: 'report';
   /** `session`: this operation starts (sign-in) or ends (sign-out) the caller's browser session. */
   http: { method: HttpMethod; path: string; status?: number; session?: 'start' | 'end' };
   run: (ctx: Ctx, input: I) => Promise<O>;
@@ -352,7 +359,14 @@ export function authorize(op: Operation, ctx: Ctx): void {
  * The one way every surface calls the core: checks the actor may run the operation,
  * validates the input against its schema, and runs it.
  */
+/** Where the operation's database work queues when the database is busy. */
+export function priorityOf(op: Operation): Priority {
+  // Bulk work (ingestion, imports, sweeps) holds the database as long as a report does.
+  if (op.weight === 'report' || isBulk(op)) return 'report';
+  return op.kind === 'list' ? 'list' : 'interactive';
+}
+
 export async function invoke<O>(op: Operation<unknown, O>, ctx: Ctx, input: unknown): Promise<O> {
   authorize(op, ctx);
-  return op.run(ctx, parseInput(op.input, input));
+  return withPriority(priorityOf(op), () => op.run(ctx, parseInput(op.input, input)));
 }

@@ -8,6 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema/index.ts';
 import { lockDataDir, type DataDirLock } from './lock.ts';
+import { PriorityGate } from './priority.ts';
 
 export type Schema = typeof schema;
 /** A database handle or a transaction: verbs accept either. */
@@ -29,6 +30,8 @@ export type Database = {
   listen?(channel: string, handlers: ListenHandlers): Promise<void>;
   pool?: pg.Pool;
   pglite?: PGlite;
+  /** The way in: as many slots as connections, handed out by priority (db/priority.ts). */
+  gate: PriorityGate;
 };
 
 export type ListenHandlers = { onMessage(payload: string): void; onState(listening: boolean): void };
@@ -74,6 +77,55 @@ function pgListener(connectionString: string) {
   return { listen, close };
 }
 
+type Checkout = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: (err?: Error) => void) => void) => Promise<pg.PoolClient> | void;
+
+/**
+ * Every connection the pool hands out (to a query or a transaction) first takes a slot of the
+ * gate, which has as many slots as the pool has connections: so nobody waits in the pool's own
+ * first-come queue, and waiters are served by priority instead.
+ */
+function gatePool(pool: pg.Pool, gate: PriorityGate): void {
+  const checkout = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const connect: Checkout = (cb) => {
+    const got = (async () => {
+      await gate.acquire();
+      let client: pg.PoolClient;
+      try {
+        client = await checkout();
+      } catch (e) {
+        gate.release();
+        throw e;
+      }
+      // The pool gives each checkout a release of its own; the slot goes back with it, once.
+      const release = client.release;
+      let held = true;
+      client.release = (err?: Error | boolean) => {
+        if (held) {
+          held = false;
+          gate.release();
+        }
+        return release(err);
+      };
+      return client;
+    })();
+    if (!cb) return got;
+    // pg-pool's own query() checks out with a callback.
+    got.then(
+      (client) => cb(undefined, client, client.release),
+      (e: Error) => cb(e, undefined, () => {}),
+    );
+  };
+  (pool as unknown as { connect: Checkout }).connect = connect;
+}
+
+/** The embedded database runs one statement or transaction at a time: each takes the gate's one slot first. */
+function gatePglite(pglite: PGlite, gate: PriorityGate): void {
+  const inner = pglite as unknown as { _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T> };
+  if (typeof inner._runExclusiveTransaction !== 'function') throw new Error('This PGlite has no _runExclusiveTransaction to queue work by priority (ADR 0016)');
+  const exclusive = inner._runExclusiveTransaction.bind(pglite);
+  inner._runExclusiveTransaction = (fn) => gate.run(() => exclusive(fn));
+}
+
 // numeric stays a string (exact money); bigint counts fit in a JS number here.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -92,7 +144,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     // JIT off: our statements run in milliseconds, and PostgreSQL would compile one whose row
     // estimate is high (a dashboard over a year of leads) for longer than it runs (247 ms of
     // compiling for 60 ms of work in `npm run bench`'s insights phase).
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options: '-c jit=off' });
+    const max = opts.poolSize ?? 10;
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max, options: '-c jit=off' });
+    const gate = new PriorityGate(max);
+    gatePool(pool, gate);
     // Surface a bad URL or a down server at start, not at the first request.
     const client = await pool.connect();
     client.release();
@@ -104,6 +159,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       kind: 'postgres',
       db: drizzlePg({ client: pool, schema }) as unknown as Db,
       pool,
+      gate,
       async query(text, params) {
         return (await pool.query(text, params as unknown[])).rows;
       },
@@ -127,10 +183,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       ...(dir ? { dataDir: dir } : {}),
       ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
     });
+    const gate = new PriorityGate(1);
+    gatePglite(pglite, gate);
     return {
       kind: 'pglite',
       db: drizzlePglite({ client: pglite, schema }) as unknown as Db,
       pglite,
+      gate,
       announce: (url) => lock?.announce(url),
       async listen(channel, h) {
         if (!CHANNEL.test(channel)) throw new Error(`not a channel name: ${channel}`);

@@ -10,6 +10,7 @@
 import { makeCtx, SYSTEM, type Ctx, type Runtime } from '../core/context.ts';
 import type { IdentityConfig } from '../core/identity/options.ts';
 import type { Database } from '../db/client.ts';
+import { withPriority } from '../db/priority.ts';
 
 export type WorkerLog = { info(msg: string): void; error(msg: string, err?: unknown): void };
 
@@ -50,7 +51,8 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   const runDrain = async (d: Drain): Promise<number> => {
     try {
-      return await d.run(ctx());
+      // Behind every request when the database is busy (db/priority.ts); never starved.
+      return await withPriority('background', () => d.run(ctx()));
     } catch (e) {
       opts.log.error(`Worker: ${d.name} failed (it will run again)`, e);
       opts.onDrainFailed?.(d.name);

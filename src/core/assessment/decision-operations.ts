@@ -38,6 +38,7 @@ export const decisionOperations: Operation[] = [
   },
   {
     name: 'assessment.capacity_summary',
+    weight: 'report',
     summary: 'Capacity against promised and likely work: can we take this on?',
     description:
       "The team's hours per week (capacity rows; allocation from active engagements where a member has any, else as recorded), what open go decisions (no engagement yet) and open deals (value × probability ÷ 1,000 × deal_hours_per_1000_value) would need, and the free hours after each. Give `hours_per_week`, or `novel_mcps`, `novel_skills` and `employee_count`, to see whether a new engagement fits.",
@@ -149,6 +150,7 @@ export const decisionOperations: Operation[] = [
   },
   {
     name: 'assessment.proposals_past_expiry',
+    weight: 'report',
     summary: 'Proposals past their expiry date',
     description: 'Sent or under-review proposals whose expires_date is before today.',
     tag: TAG,

@@ -65,6 +65,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'support.ticket_metrics',
+    weight: 'report',
     summary: 'Support ticket figures for a period',
     description: `Opened, resolved and open now; opened tickets by status, category and priority; hours spent on the resolved ones; mean and median hours to resolve. ${TICKET_METRICS_RULE}`,
     tag: 'support_tickets',
@@ -105,6 +106,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'billing.active_clients',
+    weight: 'report',
     summary: 'Active clients overview',
     description: `Companies you can see with an engagement in ${live}: live engagement count, monthly fees, open (sent) and overdue invoice totals, last invoice date. Money exact and per currency, never added across currencies; totals per currency.`,
     tag: 'views',
@@ -115,6 +117,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'billing.monthly_recurring_revenue',
+    weight: 'report',
     summary: 'Monthly recurring revenue',
     description: `Σ monthly_fee of engagements in ${live} that you can see, per currency, with the engagements listed (largest fee first) and 12 × MRR. Exact; currencies never added together.`,
     tag: 'views',
@@ -125,6 +128,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'billing.pipeline_value',
+    weight: 'report',
     summary: 'Pipeline value (seed 002 view)',
     description:
       'Open deals (stage neither won nor lost in the `deal` pipeline) you can see, per currency and per stage: count, Σ value and the probability-weighted value Σ value × stage probability ÷ 100, exact. The same figures as sales.pipeline_value.',
@@ -136,6 +140,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'billing.overdue_invoices',
+    weight: 'report',
     summary: 'Overdue invoices',
     description: 'Sent invoices you can see whose due_date is before today (instance time zone), oldest due first, with company name, days overdue and totals per currency.',
     tag: 'views',
@@ -146,6 +151,7 @@ export const billingOperations: Operation[] = [
   }),
   action({
     name: 'billing.project_timeline',
+    weight: 'report',
     summary: 'Project timeline (Gantt-style)',
     description: `Engagements you can see with start_date, go_live_date, end_date, status and their milestones in order (position, then due date), earliest start first; filter by company_id and status. At most ${TIMELINE_LIMIT} engagements (truncated says when there are more).`,
     tag: 'views',

@@ -70,6 +70,7 @@ export const deliveryOperations: Operation[] = [
   },
   {
     name: 'delivery.built',
+    weight: 'report',
     summary: 'Everything built, everything deployed, and where',
     description:
       'Every MCP server and Skills file you can see, with who built it, for which engagement and company, each deployment (account, company, engagement, deployed and removed dates, status) and the tasks it supports (task and person). Filter by engagement_id or company_id (built for or deployed to), kind (mcp, skill) and status (in_development, deployed, deprecated).',

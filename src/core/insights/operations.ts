@@ -42,6 +42,7 @@ const insight = <I, O>(op: Omit<Operation<I, O>, 'tag' | 'scope' | 'destructive'
 export const insightOperations: Operation[] = [
   insight({
     name: 'insights.funnel',
+    weight: 'report',
     summary: 'Funnel: conversion between stages and time spent in each',
     description:
       'For the company pipeline (default), deals or leads, from status_history: per stage, the distinct records that entered it in the period, how many of them went on to a later stage of the main path (conversion), the mean and median length of the stays that began in the period and ended, and how many records are in it now. ' +
@@ -54,6 +55,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.acquisition',
+    weight: 'report',
     summary: 'Acquisition: leads per day or week by source and campaign, scores, conversion, quiz and survey completion',
     description:
       'Leads created in the period per day or week (every one, empty ones with 0) and by source; per utm_campaign with the spend recorded for the campaign of that name and the cost per lead; lead scores in ten bands; lead-to-converted and lead-to-customer conversion; readiness quiz completion (started, completed, abandoned) and audit survey completion. ' +
@@ -66,6 +68,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.sales',
+    weight: 'report',
     summary: 'Sales: win rate, sales cycle, weighted pipeline by close month, lost reasons',
     description:
       'Deals closed in the period (won, lost, win rate, won value), the sales cycle of the won ones (days from created to closed), open deals by expected close month with their weighted value, the reasons deals and companies were lost ranked, and the same per owner. ' +
@@ -78,6 +81,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.delivery',
+    weight: 'report',
     summary: 'Delivery and capacity: utilisation per week, estimated against logged hours, tickets and time to resolve',
     description:
       "The team's capacity, hours logged per week against it (utilisation) in total and per member, each engagement's estimated hours beside the hours logged, and support tickets opened and resolved per week with the hours they took to resolve. " +
@@ -90,6 +94,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.money',
+    weight: 'report',
     summary: 'Money and proof: recurring revenue and revenue per month, overdue invoices, ROI per engagement, usage trend',
     description:
       "Per month of the period: monthly recurring revenue of the live engagements, invoiced and paid, per currency; the invoices overdue today by age; the portfolio's return per engagement in the period's last month (hours saved, value, cost, ROI); and the clients' AI usage per month. " +
@@ -102,6 +107,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.calibration',
+    weight: 'report',
     summary: 'Feedback into assessment: past go decisions, estimated against what happened',
     description:
       "Seed 000 step 24. For each go decision made in the period: the estimated hours per week of delivery beside the hours logged per week so far, the estimated hours saved per month beside those measured since go-live, and the estimated value beside what was invoiced; each with actual ÷ estimated. The ratios' mean and median, and advice for the next scorecard. " +
@@ -114,6 +120,7 @@ export const insightOperations: Operation[] = [
   }),
   insight({
     name: 'insights.aggregate',
+    weight: 'report',
     summary: 'Add up one measure over a period, grouped by up to two dimensions',
     description:
       `Measures: ${AGGREGATE_MEASURES.join(', ')}. Dimensions: ${AGGREGATE_DIMENSIONS.join(', ')} (each measure allows some; an unsupported one is refused naming those it allows). ` +

@@ -52,6 +52,7 @@ export const usageOperations: Operation[] = [
   },
   {
     name: 'usage.summary',
+    weight: 'report',
     summary: 'AI tokens per month and per contact',
     description:
       'From the monthly rollup, for one engagement (`engagement_id`) or every engagement you can see, over months `from`..`to` (YYYY-MM, inclusive; default all): the total, each month with its contacts, and each contact over the range. contact_id null is usage attributed to no one; a contact you cannot see has no name.',
@@ -78,6 +79,7 @@ export const usageOperations: Operation[] = [
   },
   {
     name: 'llm.cost_summary',
+    weight: 'report',
     summary: 'LLM cost and tokens per workflow and model (and month)',
     description:
       'Calls, errors, prompt, completion and total tokens and the exact cost of logged LLM calls, per workflow, model and currency, with totals per currency, over days `from`..`to` (YYYY-MM-DD, inclusive, in the instance time zone; default all). With `by=month`, one item per month (`month` as YYYY-MM in the instance time zone), workflow, model and currency, oldest month first; costs add up only within a currency.',

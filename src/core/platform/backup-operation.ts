@@ -21,6 +21,7 @@ async function takeBackup(ctx: Ctx) {
 export const backupOperations: Operation[] = [
   {
     name: 'system.backup',
+    weight: 'report',
     summary: 'Download a backup of the whole database',
     description:
       'A consistent backup taken now by the server: on the embedded database, its data directory as a gzip tar (restore with throughline restore <file>); on PostgreSQL, a pg_dump archive in custom format (the server needs pg_dump). It holds everything, personal data included: keep it as safe as the database. Administrators only; audited without the content.',

@@ -472,6 +472,7 @@ export async function mergeDuplicates(ctx: Ctx, input: MergeInput) {
 export const duplicateOperations: Operation[] = [
   {
     name: 'duplicates.find',
+    weight: 'report',
     summary: 'Find likely duplicate companies or contacts',
     description:
       'Groups of records that look like one: companies with the same website domain (www. and the scheme ignored) or the same name (case, punctuation and legal suffixes such as Pty Ltd, Ltd, Inc, LLC ignored); contacts with the same email (case ignored) or the same name at the same company. Each group says why. Only records you can see that are not archived; the largest groups first, `limit` of them (default 50).',

@@ -121,6 +121,7 @@ export async function exportRecords(ctx: Ctx, input: ExportInput): Promise<Downl
 export const exportOperations: Operation[] = [
   {
     name: 'records.export',
+    weight: 'report',
     summary: 'Export a list as CSV or JSON',
     description: `Every record of a table that its list would show you, with the list's own query: filters \`field=value\` or \`field[op]=value\` (ops: ${FILTER_OPS.join(', ')}), \`sort\`, \`q\` and \`archived\`. Answers a file: CSV (the table's columns in order; text a spreadsheet would run as a formula starts with an apostrophe) or JSON (an array of rows). At most ${MAX_EXPORT_ROWS.toLocaleString('en')} rows; narrow a larger export with filters. Needs the same role as the table's list.`,
     tag: 'export',

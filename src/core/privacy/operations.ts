@@ -38,6 +38,7 @@ const exportOperation = (kind: SubjectKind): Operation<z.infer<typeof IdInput>> 
     scope: 'admin',
     destructive: false,
     sensitive: true,
+    weight: 'report',
     kind: 'action',
     input: IdInput,
     download: { formats: ['zip'] },

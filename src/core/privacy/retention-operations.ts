@@ -27,6 +27,7 @@ const runTables = (r: RetentionRunResult): InsightTable[] => [
 export const retentionOperations: Operation[] = [
   {
     name: 'privacy.retention_preview',
+    weight: 'report',
     summary: 'Preview what the retention policies would remove now',
     description: `For each retention policy: its period in days (null: kept forever), the cutoff instant, how many rows are due, per table, and their ids, oldest first (at most 1,000, with truncated: true beyond). One run removes at most per_run rows of a policy (the first next_run ids); the worker runs again while more is due. A run at the same instant removes exactly these rows. Periods are the \`retention\` setting (settings.update). Policies, in the order they run: ${POLICIES}`,
     tag: 'privacy',

@@ -32,6 +32,7 @@ const PortfolioInput = z.strictObject({ month, format });
 export const reportOperations: Operation[] = [
   {
     name: 'report.monthly',
+    weight: 'report',
     summary: 'The monthly ROI report of an engagement',
     description:
       'Is this worth what the client pays? For one engagement and month: tokens per person (from the monthly usage rollup), hours saved per person and per task, support tickets and hours, training progress and attendance, work logged against the estimate, the value of the time saved at the hourly rate against fees, licences and tools as ROI and payback, and the trend over up to six months. Every rule used is stated in the report (`rules`). `format=html|csv|pdf` answers with the file instead of JSON.',
@@ -53,6 +54,7 @@ export const reportOperations: Operation[] = [
   },
   {
     name: 'report.portfolio',
+    weight: 'report',
     summary: 'Every live engagement in one month',
     description:
       'One line per engagement you can see that ran in the month: tokens, hours saved, value, cost, ROI and open tickets, with the direction against the month before, and totals per currency (never added across currencies). `format=html|csv|pdf` answers with the file.',

@@ -148,6 +148,7 @@ export async function pipelineBoard(ctx: Ctx, input: BoardInput): Promise<Board>
 
 export const boardOperation: Operation<BoardInput, Board> = {
   name: 'sales.board',
+  weight: 'report',
   summary: 'A pipeline board: columns with counts and values',
   description:
     'The board of the `company` pipeline (companies by status, seed 000) or the `deal` pipeline (deals by stage, seed 004): every stage of pipeline_stages in order (key, label, probability, won or lost, the statuses it may move to), with the number of records in it that you can see (archived ones left out) and, for deals, Σ value per currency as exact decimal strings. `q` counts only the records the list route\'s `q` finds. The cards come from the list route filtered by the column (`GET /api/v1/companies?status=<key>`, `GET /api/v1/deals?stage=<key>`); moves go through PATCH /api/v1/companies/{id}, sales.mark_lost, sales.move_deal, sales.win_deal and sales.lose_deal.',

@@ -130,6 +130,7 @@ export const dealOperations: Operation[] = [
   },
   {
     name: 'sales.pipeline_value',
+    weight: 'report',
     summary: 'Weighted pipeline value',
     description:
       'Open deals (stage neither won nor lost) you can see, per currency and per stage: count, Σ value and the weighted value Σ value × stage probability ÷ 100, exact (up to 4 decimals), with totals. Currencies are never added together.',

@@ -63,6 +63,7 @@ export const marketingOperations: Operation[] = [
   },
   {
     name: 'campaigns.performance',
+    weight: 'report',
     summary: "A campaign's performance: totals, rates, series, target funnel",
     description:
       'Totals over the campaign\'s metric rows (impressions, opens, clicks, conversions; spend and revenue per currency) and rates worked out from those totals, never averaged per period, as exact decimal strings rounded half up to 2 places: ' +
@@ -79,6 +80,7 @@ export const marketingOperations: Operation[] = [
   },
   {
     name: 'events.attendance',
+    weight: 'report',
     summary: "An event's attendance by company",
     description:
       'The event; its attendees grouped by the company they came from ({ company_id, company_name, attendees: [{ id, contact_id, name, title, status, role }], counts by status }, attendees without a company last); totals by status; ' +

@@ -56,6 +56,7 @@ export const salesOperations: Operation[] = [
   },
   {
     name: 'sales.follow_ups',
+    weight: 'report',
     summary: 'Follow-ups due',
     description:
       'Step 3: unanswered follow-ups due in a window (default: this week, Monday to Sunday, overdue ones included), with the company, contact, the last interaction and days overdue.',

@@ -216,26 +216,29 @@ dbSuite('follow-up answered marker', ({ backend, database, ctx }) => {
           [companies[0]],
         ))[0]!.answered;
       const [a, b] = [await pool.connect(), await pool.connect()];
+      /** `first` runs in a, then `second` in b while a is still open; a commits first. */
+      const race = async (first: string, second: string) => {
+        await a.query('begin');
+        await a.query(first, [companies[0]]);
+        await b.query('begin');
+        const waiting = b.query(second, [companies[0]]);
+        await new Promise((r) => setTimeout(r, 100));
+        await a.query('commit');
+        await waiting;
+        await b.query('commit');
+      };
       try {
         // The earlier interaction is written first and committed last; the later one waits for it.
-        await a.query('begin');
-        await a.query(`insert into interactions (company_id, type, interaction_date, follow_up_date) values ($1, 'call', '2026-10-01', '2026-12-01')`, [companies[0]]);
-        await b.query('begin');
-        const later = b.query(`insert into interactions (company_id, type, interaction_date) values ($1, 'call', '2026-10-05')`, [companies[0]]);
-        await new Promise((r) => setTimeout(r, 100));
-        await a.query('commit');
-        await later;
-        await b.query('commit');
+        await race(
+          `insert into interactions (company_id, type, interaction_date, follow_up_date) values ($1, 'call', '2026-10-01', '2026-12-01')`,
+          `insert into interactions (company_id, type, interaction_date) values ($1, 'call', '2026-10-05')`,
+        );
         expect(await answered()).toBe(true);
         // The answer archived in one transaction while another answer is logged in a second.
-        await a.query('begin');
-        await a.query(`update interactions set archived_at = now() where company_id = $1 and follow_up_date is null`, [companies[0]]);
-        await b.query('begin');
-        const another = b.query(`insert into interactions (company_id, type, interaction_date) values ($1, 'call', '2026-10-07')`, [companies[0]]);
-        await new Promise((r) => setTimeout(r, 100));
-        await a.query('commit');
-        await another;
-        await b.query('commit');
+        await race(
+          `update interactions set archived_at = now() where company_id = $1 and follow_up_date is null`,
+          `insert into interactions (company_id, type, interaction_date) values ($1, 'call', '2026-10-07')`,
+        );
         expect(await answered()).toBe(true);
       } finally {
         a.release();

@@ -77,6 +77,7 @@ const S = {
   loadSkip: (process.env.BENCH_LOAD_SKIP || '').split(',').map((s) => s.trim()).filter(Boolean) as Klass[],
   loadDrainS: int('BENCH_LOAD_DRAIN_S', 60, 1),
   faultCycles: int('BENCH_FAULT_CYCLES', 100, 1),
+  faultBackends: (process.env.BENCH_FAULT_BACKENDS || 'pglite,postgres').split(',').map((s) => s.trim()).filter(Boolean) as ('pglite' | 'postgres')[],
   insightsContacts,
   insightsUsage: int('BENCH_INSIGHTS_USAGE', 10_000_000, 1_000),
   /** Leads and deals default to contacts ÷ 5 and contacts ÷ 50 (200,000 and 20,000 at full size). */
@@ -97,6 +98,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '']);
 const started = performance.now();
 for (const k of S.loadSkip) if (!LOAD_CLASSES.includes(k)) throw new Error(`BENCH_LOAD_SKIP: unknown class ${k} (${LOAD_CLASSES.join(', ')})`);
 for (const b of S.loadBackends) if (b !== 'pglite' && b !== 'postgres') throw new Error(`BENCH_LOAD_BACKENDS: unknown database ${b}`);
+for (const b of S.faultBackends) if (b !== 'pglite' && b !== 'postgres') throw new Error(`BENCH_FAULT_BACKENDS: unknown database ${b}`);
 for (const c of S.loadConnections) if (!Number.isInteger(c) || c < 1) throw new Error(`BENCH_LOAD_CONNECTIONS: ${c} is not a client count`);
 const loadAtStart = os.loadavg()[0]!.toFixed(2);
 let stopping = false;
@@ -616,7 +618,7 @@ async function loadPhase(): Promise<void> {
 /** SIGKILL cycles of the real server under writes (bench/fault.ts), on PGlite and on PostgreSQL. */
 async function faultPhase(): Promise<void> {
   R.fault = [];
-  for (const backend of ['pglite', 'postgres'] as const) {
+  for (const backend of S.faultBackends) {
     if (backend === 'postgres' && R.pgSkipped) continue;
     R.fault.push(await faultBench({ backend, databaseUrl: S.databaseUrl, cycles: S.faultCycles, log: progress }));
   }

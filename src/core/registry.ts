@@ -355,10 +355,6 @@ export function authorize(op: Operation, ctx: Ctx): void {
   }
 }
 
-/**
- * The one way every surface calls the core: checks the actor may run the operation,
- * validates the input against its schema, and runs it.
- */
 /** Where the operation's database work queues when the database is busy. */
 export function priorityOf(op: Operation): Priority {
   // Bulk work (ingestion, imports, sweeps) holds the database as long as a report does.
@@ -366,6 +362,10 @@ export function priorityOf(op: Operation): Priority {
   return op.kind === 'list' ? 'list' : 'interactive';
 }
 
+/**
+ * The one way every surface calls the core: checks the actor may run the operation,
+ * validates the input against its schema, and runs it at the operation's priority.
+ */
 export async function invoke<O>(op: Operation<unknown, O>, ctx: Ctx, input: unknown): Promise<O> {
   authorize(op, ctx);
   return withPriority(priorityOf(op), () => op.run(ctx, parseInput(op.input, input)));

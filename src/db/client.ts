@@ -120,10 +120,9 @@ function gatePool(pool: pg.Pool, gate: PriorityGate): void {
 
 /** The embedded database runs one statement or transaction at a time: each takes the gate's one slot first. */
 function gatePglite(pglite: PGlite, gate: PriorityGate): void {
-  const inner = pglite as unknown as { _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T> };
-  if (typeof inner._runExclusiveTransaction !== 'function') throw new Error('This PGlite has no _runExclusiveTransaction to queue work by priority (ADR 0016)');
-  const exclusive = inner._runExclusiveTransaction.bind(pglite);
-  inner._runExclusiveTransaction = (fn) => gate.run(() => exclusive(fn));
+  if (typeof pglite._runExclusiveTransaction !== 'function') throw new Error('This PGlite has no _runExclusiveTransaction to queue work by priority (ADR 0016)');
+  const exclusive = pglite._runExclusiveTransaction.bind(pglite);
+  pglite._runExclusiveTransaction = (fn) => gate.run(() => exclusive(fn));
 }
 
 // numeric stays a string (exact money); bigint counts fit in a JS number here.

@@ -8,7 +8,7 @@
  * resource layer as the person who started the import, so validation, visibility, the audit
  * and the after-write hooks (lead scoring, webhooks) apply as if they had typed them in.
  */
-import { and, eq, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { withTx, LOCAL_OPERATOR, type Actor, type Ctx } from '../core/context.ts';
 import { messageWithoutData } from '../db/errors.ts';
 import { userActor } from '../core/identity/actor.ts';
@@ -119,10 +119,7 @@ export function importDrain(opts: ImportDrainOptions = {}): Drain {
       if (Date.now() - began > roundMs) {
         // The round is over: the other drains run, then this or another worker takes the job again
         // at once. Kept, the lease would hold it back until it ran out (five minutes).
-        await ctx.db
-          .update(import_jobs)
-          .set({ lease_until: null, updated_at: ctx.now() })
-          .where(and(eq(import_jobs.id, claimed.id), eq(import_jobs.status, 'running'), eq(import_jobs.lease_until, lease)));
+        await freeLeases(ctx, and(eq(import_jobs.id, claimed.id), eq(import_jobs.status, 'running'), eq(import_jobs.lease_until, lease)));
         break;
       }
       // Between chunks, whatever waits on the event loop (and on PGlite's one connection) goes first:
@@ -177,12 +174,12 @@ export function importDrain(opts: ImportDrainOptions = {}): Drain {
  * database's server, which holds the data directory's lock.
  */
 export async function releaseOrphanedImports(ctx: Ctx): Promise<number> {
-  const freed = await ctx.db
-    .update(import_jobs)
-    .set({ lease_until: null, updated_at: ctx.now() })
-    .where(and(eq(import_jobs.status, 'running'), isNotNull(import_jobs.lease_until)))
-    .returning({ id: import_jobs.id });
-  return freed.length;
+  return (await freeLeases(ctx, and(eq(import_jobs.status, 'running'), isNotNull(import_jobs.lease_until)))).length;
+}
+
+/** Lets the running jobs that match be claimed again at once (by this worker or another); returns their ids. */
+function freeLeases(ctx: Ctx, where: SQL | undefined) {
+  return ctx.db.update(import_jobs).set({ lease_until: null, updated_at: ctx.now() }).where(where).returning({ id: import_jobs.id });
 }
 
 /** Takes the oldest job that is pending, or running with its lease run out (its worker died), and commits the claim. */
